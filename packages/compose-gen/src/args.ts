@@ -1,0 +1,70 @@
+import { MAX_CLIENTS } from './compose.js';
+import { UsageError } from './errors.js';
+import { DEFAULT_MODE, MODES, isMode } from './mode.js';
+import type { Mode } from './mode.js';
+
+export type Command =
+  | { readonly type: 'help' }
+  | { readonly type: 'generate'; readonly out: string; readonly clients: number; readonly mode: Mode };
+
+export const USAGE = `Usage: generar-compose.sh OUT N [--mode ${MODES.join('|')}]
+
+Writes a Docker Compose file OUT with a server and N clients (0 to ${MAX_CLIENTS}).
+
+  OUT            output file; its directory must exist
+  N              number of clients (agencies)
+  --mode MODE    what the clients run (default ${DEFAULT_MODE}):
+                   echo    exercises 1-4, the echo protocol
+                   bet     exercise 5, one bet per client from env
+                   agency  exercises 6-8, bets from .data/agency-<i>.csv
+  -h, --help     show this help`;
+
+/** Parses the arguments after `node cli.js`; throws UsageError naming the first problem. */
+export function parseArgs(argv: readonly string[]): Command {
+  const positionals: string[] = [];
+  let mode: Mode = DEFAULT_MODE;
+  let flagsEnded = false;
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!;
+    // "-3" is a (negative) count, not a flag: reported as such below.
+    if (flagsEnded || !arg.startsWith('-') || arg === '-' || /^-\d/.test(arg)) {
+      positionals.push(arg);
+    } else if (arg === '--') {
+      flagsEnded = true;
+    } else if (arg === '-h' || arg === '--help') {
+      return { type: 'help' };
+    } else if (arg === '--mode') {
+      i++;
+      mode = parseMode(argv[i]);
+    } else if (arg.startsWith('--mode=')) {
+      mode = parseMode(arg.slice('--mode='.length));
+    } else {
+      throw new UsageError('ERR_UNKNOWN_FLAG', `unknown flag ${JSON.stringify(arg)}`);
+    }
+  }
+  const [out, count, ...extra] = positionals;
+  if (out === undefined || out === '') throw new UsageError('ERR_MISSING_ARGUMENT', 'missing the output file (OUT)');
+  if (count === undefined) throw new UsageError('ERR_MISSING_ARGUMENT', 'missing the number of clients (N)');
+  if (extra.length > 0) {
+    throw new UsageError('ERR_EXTRA_ARGUMENT', `unexpected argument ${JSON.stringify(extra[0])}`);
+  }
+  return { type: 'generate', out, clients: parseClientCount(count), mode };
+}
+
+function parseMode(value: string | undefined): Mode {
+  if (value === undefined) throw new UsageError('ERR_BAD_MODE', `--mode needs a value: ${MODES.join(', ')}`);
+  if (!isMode(value)) {
+    throw new UsageError('ERR_BAD_MODE', `unknown mode ${JSON.stringify(value)}: expected ${MODES.join(', ')}`);
+  }
+  return value;
+}
+
+/** Digits only: Number() would accept "", " 5", "0x5", "1e2" and "5.0". */
+function parseClientCount(text: string): number {
+  const problem = (why: string) => new UsageError('ERR_BAD_CLIENT_COUNT', `number of clients ${JSON.stringify(text)} ${why}`);
+  if (/^-\d+$/.test(text)) throw problem('is negative');
+  if (!/^\d+$/.test(text)) throw problem('is not a whole number');
+  const clients = Number(text);
+  if (clients > MAX_CLIENTS) throw problem(`is more than ${MAX_CLIENTS}, the most the /24 network holds beside the server`);
+  return clients;
+}
