@@ -1,0 +1,15 @@
+# Lottery server image: node and the esbuild bundle, nothing else.
+# Build from the repo root after `node docker/bundle.mjs`:
+#   docker build -f docker/server.Dockerfile -t server:latest .
+FROM tp0/node-base:local
+
+# The server writes ./bets.csv, so /app must belong to uid 1000. The base image
+# has no shell to chown with; COPY --chown creates /app with that owner.
+# Worker bundles sit next to server.mjs, where the server looks for them; the
+# server.mjs entry keeps the wildcard from failing when there are no workers.
+COPY --chown=1000:1000 docker/dist/server.mjs docker/dist/*-worker.mjs /app/
+WORKDIR /app
+USER 1000:1000
+
+# Exec form: node is PID 1 and receives docker stop's SIGTERM itself.
+ENTRYPOINT ["node", "/app/server.mjs"]
