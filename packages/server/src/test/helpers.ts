@@ -1,0 +1,29 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { PassThrough } from 'node:stream';
+import { createLogger, parseLogLine, type CourseLogger, type LevelName, type ParsedLogLine } from '@tp0/common';
+
+export interface CapturedLogger {
+  readonly log: CourseLogger;
+  lines(): string[];
+  parsed(): ParsedLogLine[];
+}
+
+export function captureLogger(level: LevelName = 'DEBUG'): CapturedLogger {
+  const out = new PassThrough();
+  const chunks: string[] = [];
+  out.on('data', (c: Buffer) => chunks.push(c.toString('utf8')));
+  const lines = () => chunks.join('').split('\n').filter(Boolean);
+  return {
+    log: createLogger({ name: 'server-test', level, out }),
+    lines,
+    parsed: () => lines().map(parseLogLine).filter((p): p is ParsedLogLine => p !== null),
+  };
+}
+
+export async function tempDir(t: { teardown(fn: () => Promise<void>): void }): Promise<string> {
+  const dir = await mkdtemp(join(tmpdir(), 'tp0-server-'));
+  t.teardown(() => rm(dir, { recursive: true, force: true }));
+  return dir;
+}
