@@ -1,0 +1,68 @@
+import test from 'ava';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { captureLogger, tempDir } from '../test/helpers.js';
+import { BetWriter, WriterClosedError } from './bet-writer.js';
+import { Bet, loadBets } from './bets.js';
+
+const batch = (agency: number, size: number) =>
+  Array.from({ length: size }, (_, i) => new Bet(String(agency), 'Belén', 'Sánchez, "la" Ñandú', String(i).padStart(8, '0'), '1999-03-17', String(i)));
+
+test('50 concurrent appends of 100 rows each give exactly 5000 whole rows, each batch contiguous', async (t) => {
+  const path = join(await tempDir(t), 'bets.csv');
+  const writer = await BetWriter.open(path, 'none', captureLogger().log);
+  await Promise.all(Array.from({ length: 50 }, (_, i) => writer.append(batch(i + 1, 100))));
+  await writer.close();
+  const text = await readFile(path, 'utf8');
+  const rows = text.split('\r\n').slice(0, -1);
+  t.is(rows.length, 5000);
+  for (const row of rows) t.regex(row, /^\d+,Belén,"Sánchez, ""la"" Ñandú",\d{8},1999-03-17,\d+$/);
+  for (let start = 0; start < rows.length; start += 100) {
+    const agencies = new Set(rows.slice(start, start + 100).map((r) => r.split(',')[0]));
+    t.is(agencies.size, 1, `rows ${start}..${start + 99} come from one batch`);
+  }
+  let loaded = 0;
+  for await (const _ of loadBets(path)) loaded += 1;
+  t.is(loaded, 5000);
+});
+
+test('append resolves only after its rows are in the file', async (t) => {
+  const path = join(await tempDir(t), 'bets.csv');
+  const writer = await BetWriter.open(path, 'none', captureLogger().log);
+  await writer.append(batch(1, 3));
+  t.is((await readFile(path, 'utf8')).split('\r\n').length - 1, 3);
+  await writer.append(batch(2, 2));
+  t.is((await readFile(path, 'utf8')).split('\r\n').length - 1, 5);
+  await writer.close();
+});
+
+test('FSYNC=batch group-commits: batches arriving during a write share one write and one fsync', async (t) => {
+  const path = join(await tempDir(t), 'bets.csv');
+  const writer = await BetWriter.open(path, 'batch', captureLogger().log);
+  const file = (writer as unknown as { file: { datasync(): Promise<void>; write(...a: unknown[]): Promise<unknown> } }).file;
+  let syncs = 0;
+  let writes = 0;
+  const datasync = file.datasync.bind(file);
+  const write = file.write.bind(file);
+  file.datasync = () => ((syncs += 1), datasync());
+  file.write = (...args: unknown[]) => ((writes += 1), write(...args));
+  const first = writer.append(batch(1, 10));
+  const rest = Array.from({ length: 20 }, (_, i) => writer.append(batch(i + 2, 10)));
+  await Promise.all([first, ...rest]);
+  t.is(writes, 2, 'the first batch, then the 20 that queued behind it');
+  t.is(syncs, 2);
+  await writer.close();
+  t.is((await readFile(path, 'utf8')).split('\r\n').length - 1, 210);
+});
+
+test('close flushes queued rows, logs close_file and refuses later appends', async (t) => {
+  const path = join(await tempDir(t), 'bets.csv');
+  const logs = captureLogger();
+  const writer = await BetWriter.open(path, 'none', logs.log);
+  const pending = writer.append(batch(1, 5));
+  await writer.close();
+  await pending;
+  t.is((await readFile(path, 'utf8')).split('\r\n').length - 1, 5);
+  await t.throwsAsync(() => writer.append(batch(1, 1)), { instanceOf: WriterClosedError });
+  t.deepEqual(logs.parsed().map((l) => [l.action, l.result, l.fields['file']]), [['close_file', 'success', path]]);
+});
