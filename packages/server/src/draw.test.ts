@@ -1,0 +1,45 @@
+import test from 'ava';
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { DrawCancelledError, startDraw } from './draw.js';
+import { Bet, storeBets } from './storage/bets.js';
+import { tempDir } from './test/helpers.js';
+
+test('the draw worker returns each agency\'s winning documents, in file order', async (t) => {
+  const path = join(await tempDir(t), 'bets.csv');
+  await storeBets(
+    [
+      new Bet('1', 'A', 'B', '00000001', '2000-01-01', '7574'),
+      new Bet('1', 'A', 'B', '2', '2000-01-01', '7575'),
+      new Bet('2', 'Ñandú', 'Pérez, hijo', '3', '2000-01-01', '7574'),
+      new Bet('1', 'A', 'B', '4', '2000-01-01', '7574'),
+    ],
+    path,
+  );
+  const { winners, rows } = await startDraw(path).result;
+  t.is(rows, 4);
+  t.deepEqual([...winners], [
+    [1, ['00000001', '4']],
+    [2, ['3']],
+  ]);
+});
+
+test('a bets file that does not exist yet means no winners', async (t) => {
+  const { winners, rows } = await startDraw(join(await tempDir(t), 'none.csv')).result;
+  t.is(rows, 0);
+  t.is(winners.size, 0);
+});
+
+test('a corrupt row fails the draw', async (t) => {
+  const path = join(await tempDir(t), 'bets.csv');
+  await writeFile(path, '1,A,B,1,2000-01-01,7574\r\nx,A,B,1,2000-01-01,7574\r\n');
+  await t.throwsAsync(() => startDraw(path).result, { message: /int\(\)/ });
+});
+
+test('cancel terminates the worker and rejects the result', async (t) => {
+  const path = join(await tempDir(t), 'bets.csv');
+  await writeFile(path, '1,A,B,1,2000-01-01,7574\r\n'.repeat(500_000));
+  const run = startDraw(path);
+  await run.cancel();
+  await t.throwsAsync(() => run.result, { instanceOf: DrawCancelledError });
+});
