@@ -1,0 +1,38 @@
+/** Stable codes for everything that can go wrong on the wire. */
+export type CodecErrorCode =
+  /** A frame's length prefix is over the configured maximum (checked before buffering the frame). */
+  | 'ERR_FRAME_TOO_LONG'
+  /** The connection ended in the middle of a frame. */
+  | 'ERR_UNEXPECTED_EOF'
+  /** A frame is shorter than its fields, or an inner length runs past the frame's end. */
+  | 'ERR_MALFORMED'
+  /** A frame's type tag names no message type of the codec. */
+  | 'ERR_UNKNOWN_TYPE'
+  /** A frame holds bytes after its last field. */
+  | 'ERR_TRAILING_BYTES'
+  /** A string field is not valid UTF-8. */
+  | 'ERR_INVALID_UTF8'
+  /** A message cannot be encoded (a field out of range, a string too long for its length prefix). */
+  | 'ERR_ENCODE'
+  /** The peer spoke a known protocol in a version this side does not support. */
+  | 'ERR_UNSUPPORTED_VERSION'
+  /** The peer closed the connection before the awaited message arrived. */
+  | 'ERR_CONNECTION_CLOSED'
+  /** A write was attempted on a socket that is closed or destroyed. */
+  | 'ERR_SOCKET_CLOSED';
+
+export class CodecError extends Error {
+  override readonly name = 'CodecError';
+
+  constructor(
+    readonly code: CodecErrorCode,
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+}
+
+export function isCodecError(error: unknown, code?: CodecErrorCode): error is CodecError {
+  return error instanceof CodecError && (code === undefined || error.code === code);
+}

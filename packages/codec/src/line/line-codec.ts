@@ -1,0 +1,77 @@
+import { Transform, type TransformCallback } from 'node:stream';
+import type { Codec } from '../codec.js';
+import { CodecError } from '../errors.js';
+import { utf8 } from '../binary/parse.js';
+
+export const DEFAULT_MAX_LINE_BYTES = 64 * 1024;
+const NEWLINE = 0x0a;
+const CARRIAGE_RETURN = 0x0d;
+
+/**
+ * Bytes in, one string per `\n`-terminated line out (a trailing `\r` is dropped, so CRLF works too).
+ * A last line without `\n` is delivered at end of input, as netcat may send it.
+ */
+export class LineDecoder extends Transform {
+  #pending: Buffer[] = [];
+  #pendingBytes = 0;
+
+  constructor(private readonly maxLineBytes = DEFAULT_MAX_LINE_BYTES) {
+    super({ readableObjectMode: true });
+  }
+
+  override _transform(chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback): void {
+    try {
+      let start = 0;
+      for (let newline = chunk.indexOf(NEWLINE); newline >= 0; newline = chunk.indexOf(NEWLINE, start)) {
+        this.#pending.push(chunk.subarray(start, newline));
+        this.#pendingBytes += newline - start;
+        this.#emitLine();
+        start = newline + 1;
+      }
+      if (start < chunk.length) {
+        this.#pending.push(Buffer.from(chunk.subarray(start)));
+        this.#pendingBytes += chunk.length - start;
+      }
+      this.#checkLength();
+      callback();
+    } catch (error) {
+      callback(error as Error);
+    }
+  }
+
+  override _flush(callback: TransformCallback): void {
+    try {
+      if (this.#pendingBytes > 0) this.#emitLine();
+      callback();
+    } catch (error) {
+      callback(error as Error);
+    }
+  }
+
+  #checkLength(): void {
+    if (this.#pendingBytes > this.maxLineBytes) {
+      throw new CodecError('ERR_FRAME_TOO_LONG', `line of more than ${this.#pendingBytes} bytes exceeds the maximum of ${this.maxLineBytes} bytes`);
+    }
+  }
+
+  #emitLine(): void {
+    this.#checkLength();
+    let line = Buffer.concat(this.#pending, this.#pendingBytes);
+    this.#pending = [];
+    this.#pendingBytes = 0;
+    if (line.length > 0 && line[line.length - 1] === CARRIAGE_RETURN) line = line.subarray(0, -1);
+    this.push(utf8(line, 'line'));
+  }
+}
+
+/** Newline-delimited UTF-8 text: each message is one line, without its line break. */
+export function lineCodec(maxLineBytes = DEFAULT_MAX_LINE_BYTES): Codec<string, string> {
+  return {
+    name: 'line',
+    createDecoders: () => [new LineDecoder(maxLineBytes)],
+    encode: (line: string) => {
+      if (line.includes('\n')) throw new CodecError('ERR_ENCODE', 'a line message cannot contain a line break');
+      return Buffer.from(`${line}\n`, 'utf8');
+    },
+  };
+}

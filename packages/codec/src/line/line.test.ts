@@ -1,0 +1,27 @@
+import test from 'ava';
+import { isCodecError, lineCodec } from '../index.js';
+import { decodeChunks, splits } from '../test/chunks.js';
+
+test('lines split anywhere decode the same; CRLF and a last line without newline are handled', async t => {
+  const bytes = Buffer.from('[CLIENT 1] Message N°1\r\nhola Ñandú\n\nlast');
+  for (const chunks of splits(bytes)) {
+    const { messages, error } = await decodeChunks<string>(lineCodec().createDecoders(), chunks);
+    t.is(error, undefined);
+    t.deepEqual(messages, ['[CLIENT 1] Message N°1', 'hola Ñandú', '', 'last']);
+  }
+});
+
+test('encode appends the newline and refuses embedded ones', t => {
+  t.is(lineCodec().encode('hola').toString(), 'hola\n');
+  t.throws(() => lineCodec().encode('a\nb'), { message: /line break/ });
+});
+
+test('a line over the limit is ERR_FRAME_TOO_LONG even before its newline arrives', async t => {
+  const { error } = await decodeChunks<string>(lineCodec(8).createDecoders(), [Buffer.from('0123456789')]);
+  t.true(isCodecError(error, 'ERR_FRAME_TOO_LONG'));
+});
+
+test('invalid UTF-8 in a line is ERR_INVALID_UTF8', async t => {
+  const { error } = await decodeChunks<string>(lineCodec().createDecoders(), [Buffer.from([0x61, 0xc3, 0x0a])]);
+  t.true(isCodecError(error, 'ERR_INVALID_UTF8'));
+});
