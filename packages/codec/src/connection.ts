@@ -3,6 +3,7 @@ import type { Transform } from 'node:stream';
 import { from, Observable, type ObservableInput, type Subscription } from 'rxjs';
 import type { Codec } from './codec.js';
 import { CodecError } from './errors.js';
+import { MessageQueue } from './message-queue.js';
 import { takeHead } from './socket-head.js';
 
 const DEFAULT_CLOSE_TIMEOUT_MS = 2000;
@@ -15,7 +16,7 @@ export class Connection<In, Out = In> {
   readonly remoteAddress: string;
   readonly #socket: Socket;
   readonly #codec: Codec<In, Out>;
-  readonly #messages: AsyncIterator<In>;
+  readonly #messages: MessageQueue<In>;
 
   constructor(socket: Socket, codec: Codec<In, Out>) {
     this.#socket = socket;
@@ -24,8 +25,8 @@ export class Connection<In, Out = In> {
     const stages = codec.createDecoders();
     const last = stages[stages.length - 1];
     if (last === undefined) throw new Error(`${codec.name}: a codec needs at least one decoder stage`);
-    this.#messages = last.iterator({ destroyOnReturn: false })[Symbol.asyncIterator]();
-    connectStages(socket, stages, last);
+    this.#messages = new MessageQueue<In>(last);
+    connectStages(socket, stages, error => this.#messages.finish(error));
   }
 
   /** The next message; rejects with ERR_CONNECTION_CLOSED at end of input, or with the protocol error that ended it. */
@@ -154,19 +155,11 @@ export class Connection<In, Out = In> {
   }
 }
 
-/** socket → stage 1 → … → last, with any failure ending the message stream with that error. */
-function connectStages(socket: Socket, stages: Transform[], last: Transform): void {
-  const fail = (error: Error) => {
-    if (!last.destroyed) last.destroy(error);
-  };
+/** socket → stage 1 → … → last; the first failure anywhere ends the message queue with that error. */
+function connectStages(socket: Socket, stages: Transform[], fail: (error: Error) => void): void {
   const [first] = stages as [Transform];
-  for (let i = 1; i < stages.length; i++) {
-    const upstream = stages[i - 1]!;
-    upstream.pipe(stages[i]!);
-    upstream.once('error', fail);
-  }
-  // Errors reach readers through the message iterator; without a listener an early one would crash the process.
-  for (const stage of stages) stage.on('error', () => {});
+  for (let i = 1; i < stages.length; i++) stages[i - 1]!.pipe(stages[i]!);
+  for (const stage of stages) stage.once('error', fail);
   socket.on('error', fail);
   // A socket destroyed without a normal end (by us, or reset) must not leave a reader waiting forever.
   socket.once('close', () => {
