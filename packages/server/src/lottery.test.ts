@@ -57,7 +57,8 @@ test('bets: unknown agencies and agencies already finished are refused', (t) => 
   t.is(lottery.betProblem(1), null);
   for (const agency of [0, 3, -1, 1.5]) t.is(lottery.betProblem(agency)?.code, 'UNKNOWN_AGENCY', String(agency));
   lottery.finished(1);
-  t.is(lottery.betProblem(1)?.code, 'UNEXPECTED_MESSAGE');
+  t.is(lottery.betProblem(1)?.code, 'UNKNOWN_AGENCY');
+  t.regex(lottery.betProblem(1)?.message ?? '', /already finished/);
   t.throws(() => lottery.finished(7), { instanceOf: LotteryError, message: /agency 7/ });
 });
 

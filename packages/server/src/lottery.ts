@@ -37,7 +37,8 @@ export class Lottery {
   betProblem(agency: number): LotteryError | null {
     const unknown = this.unknown(agency);
     if (unknown !== null) return unknown;
-    if (this.done.has(agency)) return new LotteryError('UNEXPECTED_MESSAGE', `agency ${agency} already finished sending bets`);
+    // The contract files this under UNKNOWN_AGENCY: "outside 1..N, or the agency already said it finished".
+    if (this.done.has(agency)) return new LotteryError('UNKNOWN_AGENCY', `agency ${agency} already finished sending bets`);
     return null;
   }
 
@@ -47,7 +48,7 @@ export class Lottery {
     if (unknown !== null) throw unknown;
     if (this.done.has(agency)) return;
     this.done.add(agency);
-    this.log.debug('agencia_finalizada', 'success', { agencia: agency, finalizadas: this.done.size, total: this.agencies });
+    this.log.info('agencia_finalizada', 'success', { agencia: agency, finalizadas: this.done.size, total: this.agencies });
     if (this.agencies > 0 && this.done.size === this.agencies) void this.startDraw();
   }
 
@@ -70,7 +71,9 @@ export class Lottery {
 
   private unknown(agency: number): LotteryError | null {
     const valid = Number.isInteger(agency) && agency >= 1 && (this.agencies === 0 || agency <= this.agencies);
-    return valid ? null : new LotteryError('UNKNOWN_AGENCY', `agency ${agency} is not one of 1..${this.agencies || 'any'}`);
+    if (valid) return null;
+    const expected = this.agencies === 0 ? 'a positive integer' : `one of 1..${this.agencies}`;
+    return new LotteryError('UNKNOWN_AGENCY', `agency ${agency} is not ${expected}`);
   }
 
   private async startDraw(): Promise<void> {
