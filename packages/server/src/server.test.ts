@@ -1,0 +1,188 @@
+import test, { type ExecutionContext } from 'ava';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { ErrorCode, LOTTERY_HEADER, type LotteryMessage } from '@tp0/codec';
+import type { ServerConfig } from './config.js';
+import { startServer, type RunningServer } from './server.js';
+import { connect, decodeFrames, lotteryClient, rawExchange, request, until, wireBet, type LotteryClient } from './test/clients.js';
+import { captureLogger, tempDir, type CapturedLogger } from './test/helpers.js';
+
+interface Harness {
+  readonly server: RunningServer;
+  readonly logs: CapturedLogger;
+  readonly betsFile: string;
+  client(): Promise<LotteryClient>;
+}
+
+async function start(t: ExecutionContext, patch: Partial<ServerConfig> = {}, level: 'DEBUG' | 'INFO' = 'INFO'): Promise<Harness> {
+  const betsFile = join(await tempDir(t), 'bets.csv');
+  const config: ServerConfig = { port: 0, ip: '127.0.0.1', listenBacklog: 16, loggingLevel: level, agencies: 3, betsFile, fsync: 'none', ...patch };
+  const logs = captureLogger(level);
+  const server = await startServer(config, logs.log);
+  const clients: LotteryClient[] = [];
+  t.teardown(async () => {
+    for (const c of clients) c.destroy();
+    await server.close();
+  });
+  return {
+    server,
+    logs,
+    betsFile,
+    client: async () => {
+      const { conn } = await lotteryClient(server.port);
+      clients.push(conn);
+      return conn;
+    },
+  };
+}
+
+const lines = (h: Harness, action: string) => h.logs.parsed().filter((l) => l.action === action);
+
+test('echo: a line comes back and is logged as receive_message', async (t) => {
+  const h = await start(t);
+  const socket = await connect(h.server.port);
+  const reply = new Promise<string>((resolve) => socket.once('data', (c: Buffer) => resolve(c.toString('utf8'))));
+  socket.write('hola Ñandú\n');
+  t.is(await reply, 'hola Ñandú\n');
+  socket.end();
+  await until(() => (lines(h, 'close_connection').length > 0 ? true : undefined));
+  t.true(h.logs.lines().some((l) => / INFO     action: receive_message \| result: success \| ip: 127\.0\.0\.1 \| msg: hola Ñandú$/.test(l)));
+  t.is(lines(h, 'accept_connection').length, 1);
+});
+
+test('a single bet is stored byte-for-byte, logged and acked', async (t) => {
+  const h = await start(t);
+  const conn = await h.client();
+  t.deepEqual(await request(conn, { type: 'bet', agency: 2, bet: wireBet('00000042', 7574, { lastName: 'Pérez, "hijo"' }) }), { type: 'ack', count: 1 });
+  t.deepEqual(await readFile(h.betsFile), Buffer.from('2,Belén,"Pérez, ""hijo""",00000042,1999-03-17,7574\r\n', 'utf8'));
+  t.true(h.logs.lines().some((l) => / INFO     action: apuesta_almacenada \| result: success \| dni: 00000042 \| numero: 7574$/.test(l)));
+});
+
+test('a batch is stored in order and acked with its count; per-bet lines only at DEBUG', async (t) => {
+  const h = await start(t, {}, 'DEBUG');
+  const conn = await h.client();
+  const bets = [wireBet('1', 1), wireBet('2', 2, { firstName: 'Ñandú' }), wireBet('3', 3)];
+  t.deepEqual(await request(conn, { type: 'bet_batch', agency: 1, bets }), { type: 'ack', count: 3 });
+  t.is(await readFile(h.betsFile, 'utf8'), '1,Belén,Sánchez,1,1999-03-17,1\r\n1,Ñandú,Sánchez,2,1999-03-17,2\r\n1,Belén,Sánchez,3,1999-03-17,3\r\n');
+  t.true(h.logs.lines().some((l) => / INFO     action: apuesta_recibida \| result: success \| cantidad: 3$/.test(l)));
+  t.is(h.logs.lines().filter((l) => / DEBUG    action: apuesta_almacenada \| result: success/.test(l)).length, 3);
+});
+
+test('a batch with one invalid bet is rejected whole: INVALID_BET naming the bet, nothing stored', async (t) => {
+  const h = await start(t);
+  const conn = await h.client();
+  await request(conn, { type: 'bet_batch', agency: 1, bets: [wireBet('1', 1)] });
+  const before = await readFile(h.betsFile);
+  const bets = [wireBet('10', 1), wireBet('11', 2), wireBet('12', 3, { birthdate: '1999-02-30' }), wireBet('13', 4)];
+  const reply = await request(conn, { type: 'bet_batch', agency: 1, bets });
+  t.like(reply, { type: 'error', code: ErrorCode.INVALID_BET });
+  t.regex((reply as { message: string }).message, /bet 2 of 4: birthdate "1999-02-30"/);
+  t.deepEqual(await readFile(h.betsFile), before);
+  t.true(h.logs.lines().some((l) => / INFO     action: apuesta_recibida \| result: fail \| cantidad: 4/.test(l)));
+  // The connection goes on.
+  t.deepEqual(await request(conn, { type: 'bet_batch', agency: 1, bets: [wireBet('14', 5)] }), { type: 'ack', count: 1 });
+});
+
+test('unknown agencies and bets after finished get UNKNOWN_AGENCY; finished twice is harmless', async (t) => {
+  const h = await start(t);
+  const conn = await h.client();
+  t.like(await request(conn, { type: 'bet', agency: 4, bet: wireBet('1', 1) }), { type: 'error', code: ErrorCode.UNKNOWN_AGENCY });
+  t.like(await request(conn, { type: 'finished', agency: 0 }), { type: 'error', code: ErrorCode.UNKNOWN_AGENCY });
+  t.deepEqual(await request(conn, { type: 'finished', agency: 1 }), { type: 'ack', count: 0 });
+  t.deepEqual(await request(conn, { type: 'finished', agency: 1 }), { type: 'ack', count: 0 });
+  const late = await request(conn, { type: 'bet_batch', agency: 1, bets: [wireBet('1', 1)] });
+  t.like(late, { type: 'error', code: ErrorCode.UNKNOWN_AGENCY });
+  t.regex((late as { message: string }).message, /already finished/);
+  t.like(await request(conn, { type: 'ack', count: 1 }), { type: 'error', code: ErrorCode.UNEXPECTED_MESSAGE });
+});
+
+test('garbage gets an error reply and only that connection closes', async (t) => {
+  const h = await start(t);
+  const other = await h.client();
+  // A frame whose type tag names no message.
+  const { reply, closed } = await rawExchange(h.server.port, Buffer.concat([LOTTERY_HEADER, Buffer.from([0, 0, 0, 3, 0xee, 1, 2])]));
+  t.true(closed);
+  const [error] = decodeFrames(reply);
+  t.like(error, { type: 'error', code: ErrorCode.MALFORMED });
+  t.true(lines(h, 'protocol_error').some((l) => l.result === 'fail' && l.fields['ip'] === '127.0.0.1'));
+  t.deepEqual(await request(other, { type: 'bet', agency: 1, bet: wireBet('5', 5) }), { type: 'ack', count: 1 });
+});
+
+test('an oversize length prefix is refused before buffering: FRAME_TOO_LARGE, connection closed', async (t) => {
+  const h = await start(t);
+  const { reply, closed } = await rawExchange(h.server.port, Buffer.concat([LOTTERY_HEADER, Buffer.from([0x7f, 0xff, 0xff, 0xff, 1])]));
+  t.true(closed);
+  t.like(decodeFrames(reply)[0], { type: 'error', code: ErrorCode.FRAME_TOO_LARGE });
+  t.regex(lines(h, 'protocol_error')[0]?.fields['error'] ?? '', /\d/);
+});
+
+test('an unsupported protocol version gets the supported header back', async (t) => {
+  const h = await start(t);
+  const { reply, closed } = await rawExchange(h.server.port, Buffer.from('TP0L\x09', 'latin1'));
+  t.true(closed);
+  t.deepEqual(reply, LOTTERY_HEADER);
+});
+
+test('winners_query waits for the draw, then each agency gets only its own winners', async (t) => {
+  const h = await start(t, { agencies: 2 });
+  const one = await h.client();
+  const two = await h.client();
+  await request(one, { type: 'bet_batch', agency: 1, bets: [wireBet('00000011', 7574), wireBet('12', 1), wireBet('13', 7574)] });
+  await request(two, { type: 'bet_batch', agency: 2, bets: [wireBet('21', 7574), wireBet('22', 7573)] });
+  t.deepEqual(await request(one, { type: 'finished', agency: 1 }), { type: 'ack', count: 0 });
+  let answered: LotteryMessage | undefined;
+  const query = request(one, { type: 'winners_query', agency: 1 }).then((m) => (answered = m));
+  await sleep(200);
+  t.is(answered, undefined, 'no answer before the last agency finished');
+  t.is(lines(h, 'sorteo').length, 0);
+  t.deepEqual(await request(two, { type: 'finished', agency: 2 }), { type: 'ack', count: 0 });
+  t.deepEqual(await query, { type: 'winners', agency: 1, documents: ['00000011', '13'] });
+  t.deepEqual(await request(two, { type: 'winners_query', agency: 2 }), { type: 'winners', agency: 2, documents: ['21'] });
+  const sorteo = lines(h, 'sorteo');
+  t.is(sorteo.length, 1);
+  t.like(sorteo[0], { result: 'success', fields: { winners: '3' } });
+  t.true(h.logs.lines().some((l) => / INFO     action: sorteo \| result: success \| winners: 3/.test(l)));
+});
+
+test('an idle connection blocks nobody, and close() returns quickly with it still open', async (t) => {
+  const h = await start(t);
+  const idle = await connect(h.server.port);
+  idle.on('error', () => {});
+  const conn = await h.client();
+  t.deepEqual(await request(conn, { type: 'bet', agency: 3, bet: wireBet('7', 7) }), { type: 'ack', count: 1 });
+  const started = Date.now();
+  await h.server.close();
+  t.true(Date.now() - started < 2000, `closed in ${Date.now() - started} ms`);
+  t.is(lines(h, 'close_connection').length, 2);
+  t.deepEqual(lines(h, 'close_file').map((l) => l.fields['file']), [h.betsFile]);
+  t.deepEqual(lines(h, 'shutdown').map((l) => l.result), ['in_progress', 'success']);
+  idle.destroy();
+});
+
+test('shutdown releases a waiting winners query with SHUTTING_DOWN', async (t) => {
+  const h = await start(t, { agencies: 2 });
+  const conn = await h.client();
+  await conn.send({ type: 'winners_query', agency: 1 });
+  await sleep(50);
+  const reply = conn.receive();
+  const closing = h.server.close();
+  t.like(await reply, { type: 'error', code: ErrorCode.SHUTTING_DOWN });
+  await closing;
+});
+
+test('concurrent agencies: batches from many connections all land as whole rows', async (t) => {
+  const h = await start(t, { agencies: 5, fsync: 'batch' });
+  const conns = await Promise.all([1, 2, 3, 4, 5].map(() => h.client()));
+  await Promise.all(
+    conns.map(async (conn, i) => {
+      for (let b = 0; b < 20; b += 1) {
+        const bets = Array.from({ length: 50 }, (_, k) => wireBet(String(b * 100 + k), k));
+        t.deepEqual(await request(conn, { type: 'bet_batch', agency: i + 1, bets }), { type: 'ack', count: 50 });
+      }
+    }),
+  );
+  const rows = (await readFile(h.betsFile, 'utf8')).split('\r\n').slice(0, -1);
+  t.is(rows.length, 5 * 20 * 50);
+  for (const row of rows) t.regex(row, /^[1-5],Belén,Sánchez,\d+,1999-03-17,\d+$/);
+});
