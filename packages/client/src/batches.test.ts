@@ -1,7 +1,7 @@
 import test from 'ava';
+import { batchFrameSize, MAX_BATCH_FRAME_BYTES } from '@tp0/codec';
 import type { BetFields } from '@tp0/common';
 import { batches } from './batches.js';
-import { batchFrameSize, MAX_BATCH_FRAME_BYTES } from './frame-size.js';
 
 async function* source(bets: BetFields[]): AsyncGenerator<BetFields> {
   yield* bets;

@@ -1,8 +1,8 @@
+import { batchFrameSize, betWireSize, MAX_BATCH_FRAME_BYTES } from '@tp0/codec';
 import type { BetFields } from '@tp0/common';
-import { betWireSize, MAX_BATCH_FRAME_BYTES } from './frame-size.js';
 
-/** bet_batch frame bytes besides its bets: u32 length + u8 type + u16 agency + u16 count. */
-const BATCH_HEADER_BYTES = 9;
+/** bet_batch frame bytes besides its bets (u32 length + u8 type + u16 agency + u16 count = 9). */
+const BATCH_HEADER_BYTES = batchFrameSize([]);
 
 export interface BatchLimits {
   /** Most bets in one batch (batch.maxAmount). */
