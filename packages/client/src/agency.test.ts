@@ -1,0 +1,126 @@
+import test from 'ava';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { batchFrameSize, MAX_BATCH_FRAME_BYTES } from '@tp0/codec';
+import { runClient } from './client.js';
+import { loadConfig } from './config.js';
+import { captureLogger, startLotteryServer } from './test/servers.js';
+
+const MAIN = fileURLToPath(new URL('./main.ts', import.meta.url));
+/** The child runs in a temp dir: tsx must be named by its absolute URL. */
+const TSX = `--import=${import.meta.resolve('tsx')}`;
+const NAMES = [['Belén', 'Sánchez'], ['José María', 'Ñandú'], ['Ana', 'Saldaña']] as const;
+
+/** Agency rows with accents; every 10th bet is on 7574. */
+function agencyCsv(rows: number, badLine?: number): string {
+  let text = '';
+  for (let i = 1; i <= rows; i++) {
+    const [first, last] = NAMES[i % NAMES.length]!;
+    text += i === badLine ? `${first},${last},1234,1999-02-30,5\r\n` : `${first},${last},${String(i).padStart(8, '0')},1980-05-0${(i % 9) + 1},${i % 10 === 0 ? 7574 : i % 10_000}\r\n`;
+  }
+  return text;
+}
+
+function setup(port: number, csv: string, env: Record<string, string> = {}) {
+  const cwd = mkdtempSync(path.join(tmpdir(), 'tp0-agency-'));
+  writeFileSync(path.join(cwd, 'bets.csv'), csv);
+  const fullEnv = { CLI_ID: '3', CLI_SERVER_ADDRESS: `127.0.0.1:${port}`, CLI_DATA_FILE: 'bets.csv', CLI_LOG_LEVEL: 'DEBUG', CLI_BATCH_MAXAMOUNT: '10', ...env };
+  return { cwd, env: fullEnv, config: loadConfig({ env: fullEnv, cwd }) };
+}
+
+test('agency: all bets arrive in order in batches of maxAmount, then finished and winners', async t => {
+  const server = await startLotteryServer();
+  t.teardown(() => server.close());
+  const { config } = setup(server.port, agencyCsv(95));
+  const { log, parsed } = captureLogger();
+
+  t.is(await runClient(config, log), 0);
+
+  t.deepEqual(server.batches.map(b => b.length), [10, 10, 10, 10, 10, 10, 10, 10, 10, 5]);
+  const documents = server.batches.flat().map(b => b.document);
+  t.deepEqual(documents, Array.from({ length: 95 }, (_, i) => String(i + 1).padStart(8, '0')));
+  t.deepEqual(server.batches[0]![1], { firstName: 'Ana', lastName: 'Saldaña', document: '00000002', birthdate: '1980-05-03', number: 2 });
+  t.deepEqual(server.events.slice(-2), ['finished', 'winners_query']);
+  const lines = parsed();
+  t.like(lines[0], { action: 'config', result: 'success', fields: { client_id: '3', batch_max_amount: '10', mode: 'agency' } });
+  t.is(lines.filter(l => l.action === 'apuesta_enviada').length, 11);
+  t.like(lines.at(-2), { action: 'apuesta_enviada', result: 'success', fields: { cantidad: '95' } });
+  t.like(lines.at(-1), { action: 'consulta_ganadores', result: 'success', fields: { cant_ganadores: '9' } });
+});
+
+test('agency: long UTF-8 names are split by the byte budget, no frame over 8192 bytes', async t => {
+  const server = await startLotteryServer();
+  t.teardown(() => server.close());
+  const long = `${'Ñ'.repeat(120)},${'á'.repeat(120)},12345678,1999-01-01,1\r\n`.repeat(100);
+  const { config } = setup(server.port, long, { CLI_BATCH_MAXAMOUNT: '134' });
+  t.is(await runClient(config, captureLogger().log), 0);
+  t.is(server.batches.flat().length, 100);
+  t.true(server.batches.length > 1);
+  for (const batch of server.batches) t.true(batchFrameSize(batch) <= MAX_BATCH_FRAME_BYTES);
+});
+
+test('agency: a malformed row stops the agency with its line number; earlier batches stay sent', async t => {
+  const server = await startLotteryServer();
+  t.teardown(() => server.close());
+  const { config } = setup(server.port, agencyCsv(40, 25));
+  const { log, lines } = captureLogger();
+  t.is(await runClient(config, log), 1);
+  t.deepEqual(server.batches.map(b => b.length), [10, 10]);
+  t.false(server.events.includes('finished'));
+  t.true(lines().some(l => l.includes('action: leer_apuestas | result: fail | line: 25 | error: birthdate "1999-02-30" is not a real YYYY-MM-DD date | enviadas: 20')), lines().join('\n'));
+});
+
+test('agency: a server error reply is logged as a failure, exit 1', async t => {
+  const server = await startLotteryServer({ rejectBatch: 2 });
+  t.teardown(() => server.close());
+  const { config } = setup(server.port, agencyCsv(30));
+  const { log, lines } = captureLogger();
+  t.is(await runClient(config, log), 1);
+  t.is(server.batches.length, 2);
+  t.true(lines().some(l => l.includes('action: apuesta_enviada | result: fail | cantidad: 10 | error: server error 2: bet 3')), lines().join('\n'));
+});
+
+test('agency: no server listening is a connect failure, exit 1', async t => {
+  const server = await startLotteryServer();
+  await server.close();
+  const { config } = setup(server.port, agencyCsv(3));
+  const { log, lines } = captureLogger();
+  t.is(await runClient(config, log), 1);
+  t.true(lines().some(l => l.includes('action: connect | result: fail | client_id: 3 | error: ') && l.includes('ECONNREFUSED')));
+});
+
+test('agency process: SIGTERM while waiting for an ack closes file and connection, exit 0', async t => {
+  const server = await startLotteryServer({ holdBatch: 2 });
+  t.teardown(() => server.close());
+  const { cwd, env } = setup(server.port, agencyCsv(1000));
+  const child = spawn(process.execPath, [TSX, MAIN], { cwd, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '';
+  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString('utf8')));
+  const exited = new Promise<number | null>(resolve => child.on('exit', code => resolve(code)));
+  await server.batchesReceived(2);
+  child.kill('SIGTERM');
+  t.is(await exited, 0, stdout);
+  t.is(server.batches.length, 2);
+  const actions = stdout.split('\n').filter(Boolean).map(l => l.slice(l.indexOf('action: ')));
+  t.deepEqual(actions.slice(-4), [
+    'action: signal | result: success | signal: SIGTERM',
+    `action: close_file | result: success | file: ${path.join(cwd, 'bets.csv')}`,
+    'action: close_connection | result: success',
+    'action: shutdown | result: success | client_id: 3',
+  ]);
+});
+
+test('agency process: a bad config value exits 1 naming the key on stderr', async t => {
+  const child = spawn(process.execPath, [TSX, MAIN], {
+    cwd: mkdtempSync(path.join(tmpdir(), 'tp0-agency-')),
+    env: { ...process.env, CLI_ID: '1', CLI_SERVER_ADDRESS: 'server', CLI_LOG_LEVEL: 'INFO' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stderr = '';
+  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
+  t.is(await new Promise(resolve => child.on('exit', resolve)), 1);
+  t.regex(stderr, /CLI_SERVER_ADDRESS.*"server"/);
+});

@@ -1,0 +1,41 @@
+import { firstValueFrom, from, fromEvent, map, race, timer } from 'rxjs';
+
+/** SIGTERM/SIGINT arrived while the client was waiting: unwind, close what is open, exit 0. */
+export class ShutdownError extends Error {
+  override readonly name = 'ShutdownError';
+  constructor() {
+    super('shutdown requested');
+  }
+}
+
+// RxJS fits here: racing one awaited event against the abort signal. (It does not fit the CSV → batches path,
+// which must be pulled at the pace of the acks; see batches.ts.)
+function aborted$(signal: AbortSignal) {
+  return fromEvent(signal, 'abort').pipe(
+    map(() => {
+      throw new ShutdownError();
+    }),
+  );
+}
+
+/** Resolves as `work` does, or rejects with ShutdownError as soon as the signal aborts. */
+export function untilAborted<T>(work: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
+  if (signal === undefined) return work;
+  if (signal.aborted) {
+    work.catch(() => undefined);
+    return Promise.reject(new ShutdownError());
+  }
+  const result = firstValueFrom(race(from(work), aborted$(signal)));
+  work.catch(() => undefined);
+  return result;
+}
+
+/** Sleeps `ms`, cut short by the signal (ShutdownError). */
+export function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
+  return untilAborted(firstValueFrom(timer(ms)).then(() => undefined), signal);
+}
+
+/** Whether shutdown was requested (a function, so TypeScript does not narrow it across awaits). */
+export function isAborted(signal: AbortSignal | undefined): boolean {
+  return signal?.aborted === true;
+}
