@@ -14,7 +14,7 @@ GEN_DATA := packages/system/dist/gen-data.js
 COMPOSE := $(shell docker compose version >/dev/null 2>&1 && echo 'docker compose' || echo docker-compose)
 
 .PHONY: default ensure-pnpm build docker-engine docker-image docker-compose-up \
-	docker-compose-down docker-compose-logs test test-unit data course-data
+	docker-compose-down docker-compose-logs test test-unit data course-data run
 
 default: build
 
@@ -35,15 +35,16 @@ docker-image: build
 	docker build -f docker/server.Dockerfile -t server:latest .
 	docker build -f docker/client.Dockerfile -t client:latest .
 
-docker-compose-up: docker-image $(COMPOSE_FILE) $(DATA_DIR)/agency-1.csv
+docker-compose-up: docker-engine docker-image $(COMPOSE_FILE) $(DATA_DIR)/agency-1.csv
 	$(COMPOSE) -f $(COMPOSE_FILE) up -d
 
 # Generated only when missing; delete it (or run generar-compose.sh) to change it.
 $(COMPOSE_FILE):
 	./generar-compose.sh $(COMPOSE_FILE) $(AGENCIES)
 
+# The course's real dataset when ../shared has it, else seeded synthetic data.
 $(DATA_DIR)/agency-1.csv:
-	$(MAKE) data
+	@if [ -f $(DATASET_ZIP) ]; then $(MAKE) course-data; else $(MAKE) data; fi
 
 docker-compose-down:
 	@if [ -f $(COMPOSE_FILE) ]; then \
@@ -70,5 +71,12 @@ course-data:
 test: test-unit
 
 test-unit: ensure-pnpm
+	pnpm install --frozen-lockfile
 	pnpm -r build
 	pnpm -r test
+
+# Runs the system locally (no Docker): server + N agencies as processes on 127.0.0.1.
+run: ensure-pnpm $(DATA_DIR)/agency-1.csv
+	pnpm install --frozen-lockfile
+	pnpm -r build
+	node packages/system/dist/local-run.js --agencies $(AGENCIES) --data $(DATA_DIR)
