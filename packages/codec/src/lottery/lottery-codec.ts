@@ -42,4 +42,4 @@ export function lotteryCodec(options: LotteryCodecOptions = {}): BinaryCodec<Lot
 }
 
 /** The lottery protocol as the server recognises it on a shared port. */
-export const lotteryProtocol = headerProtocol('lottery', LOTTERY_MAGIC, LOTTERY_VERSION, lotteryCodec());
+export const lotteryProtocol = headerProtocol<LotteryMessage, LotteryMessage>('lottery', LOTTERY_MAGIC, LOTTERY_VERSION, lotteryCodec());
