@@ -27,7 +27,9 @@ const WORKER_URL = new URL(`./draw-worker${extname(new URL(import.meta.url).path
 /** Node 20 does not apply tsx's `--import` hooks to a worker's entry, so under tsx the worker registers them itself. */
 function createWorker(workerData: unknown): Worker {
   if (!WORKER_URL.pathname.endsWith('.ts')) return new Worker(WORKER_URL, { workerData });
-  const boot = `import('tsx/esm/api').then(({ register }) => { register(); return import(${JSON.stringify(WORKER_URL.href)}); })`;
+  // Resolved here: an eval'd worker resolves bare specifiers from the cwd, which may be outside the repo.
+  const tsx = JSON.stringify(import.meta.resolve('tsx/esm/api'));
+  const boot = `import(${tsx}).then(({ register }) => { register(); return import(${JSON.stringify(WORKER_URL.href)}); })`;
   return new Worker(boot, { eval: true, workerData });
 }
 

@@ -1,0 +1,83 @@
+import test from 'ava';
+import { spawn } from 'node:child_process';
+import { readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseLogLine } from '@tp0/common';
+import { connect, lotteryClient, request, until, wireBet } from './test/clients.js';
+import { tempDir } from './test/helpers.js';
+
+const MAIN = fileURLToPath(new URL('./main.ts', import.meta.url));
+/** The child runs in a temp dir, where the bare specifier `tsx` would not resolve. */
+const TSX = import.meta.resolve('tsx');
+
+function run(env: NodeJS.ProcessEnv, cwd: string) {
+  const child = spawn(process.execPath, [`--import=${TSX}`, MAIN], { cwd, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (c: Buffer) => (stdout += c.toString('utf8')));
+  child.stderr.on('data', (c: Buffer) => (stderr += c.toString('utf8')));
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  const parsed = () => stdout.split('\n').map(parseLogLine).filter((l) => l !== null);
+  return { child, exited, parsed, out: () => stdout, err: () => stderr };
+}
+
+test('SIGTERM: in-flight work finishes, every client socket and the file are closed, exit 0', async (t) => {
+  const dir = await tempDir(t);
+  const config = join(dir, 'config.ini');
+  await writeFile(config, '[DEFAULT]\nSERVER_PORT = 12345\nSERVER_IP = 127.0.0.1\nSERVER_LISTEN_BACKLOG = 5\nLOGGING_LEVEL = DEBUG\nAGENCIES = 2\n');
+  const server = run({ CONFIG_FILE: config, SERVER_PORT: '0' }, dir);
+  t.teardown(() => void server.child.kill('SIGKILL'));
+  const port = Number(await until(() => server.parsed().find((l) => l.action === 'listen')?.fields['port'], 15_000));
+  t.truthy(server.parsed().find((l) => l.action === 'config' && l.fields['port'] === '0' && l.fields['agencies'] === '2'));
+
+  const idle = await connect(port);
+  idle.on('error', () => {});
+  const { conn } = await lotteryClient(port);
+  t.deepEqual(await request(conn, { type: 'bet', agency: 1, bet: wireBet('00000042', 7574) }), { type: 'ack', count: 1 });
+  await conn.send({ type: 'winners_query', agency: 1 });
+  await until(() => (server.parsed().filter((l) => l.action === 'accept_connection').length === 2 ? true : undefined));
+
+  const started = Date.now();
+  server.child.kill('SIGTERM');
+  t.is(await server.exited, 0, server.err());
+  t.true(Date.now() - started < 5000);
+  const actions = server.parsed().map((l) => `${l.action}:${l.result}`);
+  t.true(actions.includes('shutdown:in_progress'));
+  t.is(actions.filter((a) => a === 'close_connection:success').length, 2);
+  t.true(actions.includes('close_file:success'));
+  t.is(actions.at(-1), 'shutdown:success');
+  t.regex(server.out(), /action: close_file \| result: success \| file: \.\/bets\.csv/);
+  t.is(await readFile(join(dir, 'bets.csv'), 'utf8'), '1,Belén,Sánchez,00000042,1999-03-17,7574\r\n');
+  idle.destroy();
+  conn.destroy();
+});
+
+test('an invalid config value is printed to stderr and the process exits 1', async (t) => {
+  const dir = await tempDir(t);
+  const config = join(dir, 'config.ini');
+  await writeFile(config, '[DEFAULT]\nSERVER_PORT = 12345\nSERVER_IP = \nSERVER_LISTEN_BACKLOG = 5\nLOGGING_LEVEL = DEBUG\nAGENCIES = many\n');
+  const server = run({ CONFIG_FILE: config }, dir);
+  t.is(await server.exited, 1);
+  t.regex(server.err(), /config: invalid value for AGENCIES: "many"/);
+  const missing = run({ CONFIG_FILE: join(dir, 'nope.ini') }, dir);
+  t.is(await missing.exited, 1);
+  t.regex(missing.err(), /CONFIG_FILE.*nope\.ini/);
+});
+
+test('the process runs the draw in its worker thread and answers winners', async (t) => {
+  const dir = await tempDir(t);
+  const config = join(dir, 'config.ini');
+  await writeFile(config, '[DEFAULT]\nSERVER_PORT = 0\nSERVER_IP = 127.0.0.1\nSERVER_LISTEN_BACKLOG = 5\nLOGGING_LEVEL = INFO\nAGENCIES = 1\nFSYNC = batch\n');
+  const server = run({ CONFIG_FILE: config }, dir);
+  t.teardown(() => void server.child.kill('SIGKILL'));
+  const port = Number(await until(() => server.parsed().find((l) => l.action === 'listen')?.fields['port'], 15_000));
+  const { conn } = await lotteryClient(port);
+  await request(conn, { type: 'bet_batch', agency: 1, bets: [wireBet('1', 7574), wireBet('2', 1), wireBet('03', 7574)] });
+  t.deepEqual(await request(conn, { type: 'finished', agency: 1 }), { type: 'ack', count: 0 });
+  t.deepEqual(await request(conn, { type: 'winners_query', agency: 1 }), { type: 'winners', agency: 1, documents: ['1', '03'] });
+  t.truthy(server.parsed().find((l) => l.action === 'sorteo' && l.result === 'success' && l.fields['winners'] === '2'));
+  server.child.kill('SIGINT');
+  t.is(await server.exited, 0);
+  conn.destroy();
+});
