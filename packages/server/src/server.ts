@@ -8,7 +8,6 @@ import {
   lotteryProtocol,
   selectProtocol,
   type LotteryMessage,
-  type Codec,
   type WireBet,
 } from '@tp0/codec';
 import type { ServerConfig } from './config.js';
@@ -152,8 +151,7 @@ export async function startServer(config: ServerConfig, log: CourseLogger): Prom
   };
 
   const serveLottery = (socket: net.Socket) => {
-    // lotteryProtocol is typed Protocol<unknown, LotteryMessage>; its codec decodes LotteryMessage.
-    const conn: LotteryConnection = new Connection(socket, lotteryProtocol.codec as Codec<LotteryMessage>);
+    const conn: LotteryConnection = new Connection(socket, lotteryProtocol.codec);
     const ip = conn.remoteAddress;
     connections.set(socket, conn);
     conn.handle((msg) => track(handleLottery(conn, ip, msg))).subscribe({
