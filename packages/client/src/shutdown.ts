@@ -30,9 +30,11 @@ export function untilAborted<T>(work: Promise<T>, signal: AbortSignal | undefine
   return result;
 }
 
-/** Sleeps `ms`, cut short by the signal (ShutdownError). */
+/** Sleeps `ms`, cut short by the signal (ShutdownError); race() unsubscribes the timer, so nothing lingers. */
 export function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
-  return untilAborted(firstValueFrom(timer(ms)).then(() => undefined), signal);
+  if (signal === undefined) return firstValueFrom(timer(ms)).then(() => undefined);
+  if (signal.aborted) return Promise.reject(new ShutdownError());
+  return firstValueFrom(race(timer(ms), aborted$(signal))).then(() => undefined);
 }
 
 /** Whether shutdown was requested (a function, so TypeScript does not narrow it across awaits). */

@@ -9,6 +9,8 @@ export interface LotteryServerOptions {
   readonly holdBatch?: number;
   /** Reply an INVALID_BET error to batch number `n`. */
   readonly rejectBatch?: number;
+  /** Reply an INVALID_BET error to single bets. */
+  readonly rejectSingle?: boolean;
 }
 
 export interface LotteryServer {
@@ -39,7 +41,9 @@ export async function startLotteryServer(options: LotteryServerOptions = {}): Pr
         switch (message.type) {
           case 'bet':
             single.push(message.bet);
-            await connection.send({ type: 'ack', count: 1 });
+            await connection.send(
+              options.rejectSingle === true ? { type: 'error', code: ErrorCode.INVALID_BET, message: 'agency 5 is not expected' } : { type: 'ack', count: 1 },
+            );
             break;
           case 'bet_batch': {
             batches.push([...message.bets]);
