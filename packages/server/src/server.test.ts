@@ -186,3 +186,33 @@ test('concurrent agencies: batches from many connections all land as whole rows'
   t.is(rows.length, 5 * 20 * 50);
   for (const row of rows) t.regex(row, /^[1-5],Belén,Sánchez,\d+,1999-03-17,\d+$/);
 });
+
+test('shutdown during traffic: every batch is either acked and stored, or refused and absent', async (t) => {
+  const h = await start(t, { agencies: 5, fsync: 'batch' });
+  const conns = await Promise.all([1, 2, 3, 4, 5].map(() => h.client()));
+  let acked = 0;
+  let refused = 0;
+  const traffic = conns.map(async (conn, i) => {
+    for (let b = 0; b < 200; b += 1) {
+      const bets = Array.from({ length: 20 }, (_, k) => wireBet(String(b * 100 + k), k));
+      let reply: LotteryMessage;
+      try {
+        reply = await request(conn, { type: 'bet_batch', agency: i + 1, bets });
+      } catch {
+        return; // closed by the shutdown between two batches
+      }
+      if (reply.type === 'ack') acked += reply.count;
+      else {
+        t.like(reply, { type: 'error', code: ErrorCode.SHUTTING_DOWN });
+        refused += 1;
+        return;
+      }
+    }
+  });
+  await sleep(30);
+  await h.server.close();
+  await Promise.all(traffic);
+  const rows = (await readFile(h.betsFile, 'utf8')).split('\r\n').length - 1;
+  t.true(acked > 0);
+  t.is(rows, acked, `${refused} refused`);
+});
