@@ -1,0 +1,66 @@
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+
+export interface LocalRunOptions {
+  readonly agencies: number;
+  /** Directory holding agency-1.csv ... agency-N.csv. */
+  readonly data: string;
+  readonly batch?: number;
+  /** Where the server stores bets; undefined: a temp directory removed after the run. */
+  readonly betsFile?: string;
+  readonly quiet: boolean;
+  readonly timeoutMs: number;
+}
+
+export class UsageError extends Error {
+  override readonly name = 'UsageError';
+}
+
+export const USAGE =
+  'usage: local-run [--agencies N (5)] [--data DIR (.data)] [--batch M] [--bets-file PATH] [--quiet] [--timeout SECONDS (120)]';
+
+/** The repository's .data, for runs started from another directory (pnpm --filter runs scripts in the package). */
+const REPO_DATA = fileURLToPath(new URL('../../../../.data', import.meta.url));
+
+export function parseRunArgs(argv: readonly string[], cwd = process.cwd()): LocalRunOptions {
+  let values;
+  try {
+    ({ values } = parseArgs({
+      args: [...argv],
+      strict: true,
+      allowPositionals: false,
+      options: {
+        agencies: { type: 'string', default: '5' },
+        data: { type: 'string' },
+        batch: { type: 'string' },
+        'bets-file': { type: 'string' },
+        quiet: { type: 'boolean', default: false },
+        timeout: { type: 'string', default: '120' },
+      },
+    }));
+  } catch (error) {
+    throw new UsageError((error as Error).message);
+  }
+  const int = (name: string, raw: string, min: number, max: number): number => {
+    const n = /^\d+$/.test(raw) ? Number(raw) : Number.NaN;
+    if (!(n >= min && n <= max)) throw new UsageError(`--${name} must be an integer from ${min} to ${max}, got ${JSON.stringify(raw)}`);
+    return n;
+  };
+  const local = path.resolve(cwd, '.data');
+  const data = values.data !== undefined ? path.resolve(cwd, values.data) : existsSync(local) ? local : REPO_DATA;
+  return {
+    agencies: int('agencies', values.agencies, 1, 65535),
+    data,
+    ...(values.batch !== undefined && { batch: int('batch', values.batch, 1, 65535) }),
+    ...(values['bets-file'] !== undefined && { betsFile: path.resolve(cwd, values['bets-file']) }),
+    quiet: values.quiet,
+    timeoutMs: int('timeout', values.timeout, 1, 86_400) * 1000,
+  };
+}
+
+/** agency-1.csv ... agency-N.csv under `dir`. */
+export function agencyFiles(dir: string, agencies: number): string[] {
+  return Array.from({ length: agencies }, (_, i) => path.join(dir, `agency-${i + 1}.csv`));
+}

@@ -1,0 +1,139 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { readFile } from 'node:fs/promises';
+import { createInterface } from 'node:readline';
+
+/** A line a child printed, with the time the runner read it (performance.now() ms). */
+export interface ChildLine {
+  readonly text: string;
+  readonly at: number;
+  readonly stream: 'stdout' | 'stderr';
+}
+
+export interface ChildExit {
+  readonly code: number | null;
+  readonly signal: NodeJS.Signals | null;
+  readonly at: number;
+}
+
+export interface ChildOptions {
+  readonly name: string;
+  /** Script run by this same node binary. */
+  readonly script: string;
+  readonly cwd: string;
+  readonly env: NodeJS.ProcessEnv;
+  /** Called for every line of stdout and stderr, in order per stream. */
+  readonly onLine?: (child: Child, line: ChildLine) => void;
+  /** Have the child write its peak RSS (VmHWM, kB) to this file as it exits. */
+  readonly rssFile?: string;
+}
+
+/**
+ * Preloaded into a measured child: on 'exit' (which process.exit() also fires) it copies VmHWM from
+ * /proc/self/status to $TP0_RSS_FILE. The child's own code is untouched.
+ */
+const RSS_REPORTER =
+  'data:text/javascript,' +
+  encodeURIComponent(
+    'import { readFileSync, writeFileSync } from "node:fs";' +
+      'process.on("exit", () => { try { const m = /VmHWM:\\s+(\\d+)/.exec(readFileSync("/proc/self/status", "utf8"));' +
+      ' if (m) writeFileSync(process.env.TP0_RSS_FILE, m[1]); } catch {} });',
+  );
+
+/** A node child process whose output is split into lines and kept. */
+export class Child {
+  readonly lines: ChildLine[] = [];
+  readonly exited: Promise<ChildExit>;
+  readonly started = performance.now();
+  private readonly process: ChildProcess;
+  private readonly waiters = new Set<() => void>();
+
+  constructor(private readonly options: ChildOptions) {
+    const execArgv = options.rssFile === undefined ? [] : ['--import', RSS_REPORTER];
+    const env = options.rssFile === undefined ? options.env : { ...options.env, TP0_RSS_FILE: options.rssFile };
+    this.process = spawn(process.execPath, [...execArgv, options.script], { cwd: options.cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const closed = (['stdout', 'stderr'] as const).map((stream) => {
+      const reader = createInterface({ input: this.process[stream]!, crlfDelay: Infinity });
+      reader.on('line', (text) => this.push({ text, at: performance.now(), stream }));
+      return new Promise<void>((resolve) => reader.once('close', resolve));
+    });
+    const exit = new Promise<ChildExit>((resolve, reject) => {
+      this.process.once('error', reject);
+      this.process.once('exit', (code, signal) => resolve({ code, signal, at: performance.now() }));
+    });
+    // 'exit' may come before the last lines were read; a result is final only with both.
+    this.exited = Promise.all([exit, ...closed]).then(([result]) => {
+      this.notify();
+      return result;
+    });
+  }
+
+  get name(): string {
+    return this.options.name;
+  }
+
+  get pid(): number | undefined {
+    return this.process.pid;
+  }
+
+  kill(signal: NodeJS.Signals = 'SIGTERM'): boolean {
+    return this.process.exitCode === null && this.process.signalCode === null && this.process.kill(signal);
+  }
+
+  /** Resolves with the first line matching `test` (already printed or to come); rejects on exit or timeout. */
+  waitForLine(test: (line: string) => boolean, timeoutMs: number): Promise<ChildLine> {
+    return new Promise((resolve, reject) => {
+      let seen = 0;
+      let exited = false;
+      let done = false;
+      const onExit = () => {
+        exited = true;
+        check();
+      };
+      void this.exited.then(onExit, onExit);
+      const check = () => {
+        if (done) return;
+        for (; seen < this.lines.length; seen++) {
+          const line = this.lines[seen]!;
+          if (test(line.text)) return finish(() => resolve(line));
+        }
+        if (exited) finish(() => reject(new Error(`${this.name} exited before the awaited line`)));
+      };
+      const timer = setTimeout(() => finish(() => reject(new Error(`${this.name}: awaited line not seen in ${timeoutMs} ms`))), timeoutMs);
+      const finish = (settle: () => void) => {
+        done = true;
+        clearTimeout(timer);
+        this.waiters.delete(check);
+        settle();
+      };
+      this.waiters.add(check);
+      check();
+    });
+  }
+
+  /** Peak RSS in kB as the child reported it at exit; null without `rssFile` or if it died before reporting. */
+  async peakRssKb(): Promise<number | null> {
+    if (this.options.rssFile === undefined) return null;
+    await this.exited;
+    try {
+      const kb = Number((await readFile(this.options.rssFile, 'utf8')).trim());
+      return Number.isFinite(kb) && kb > 0 ? kb : null;
+    } catch {
+      return null;
+    }
+  }
+
+  private push(line: ChildLine): void {
+    this.lines.push(line);
+    this.options.onLine?.(this, line);
+    this.notify();
+  }
+
+  private notify(): void {
+    for (const waiter of [...this.waiters]) waiter();
+  }
+}
+
+/** `server  | line`: names padded to `width` so the bars line up. */
+export function prefixLine(name: string, width: number, line: string): string {
+  return `${name.padEnd(width)} | ${line}`;
+}

@@ -1,0 +1,108 @@
+import { writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Child, type ChildLine } from './child.js';
+
+/** Built entry points, found through the workspace packages (dist/index.js's sibling main.js). */
+export function entryPoint(pkg: '@tp0/server' | '@tp0/client'): string {
+  return path.join(path.dirname(fileURLToPath(import.meta.resolve(pkg))), 'main.js');
+}
+
+/** The environment without variables that would override what the runner configures. */
+function baseEnv(): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = {};
+  const ours = /^(CLI_|SERVER_|CONFIG_FILE$|LOGGING_LEVEL$|AGENCIES$|BETS_FILE$|FSYNC$|LOG_FORMAT$|NODE_OPTIONS$)/;
+  for (const [key, value] of Object.entries(process.env)) if (!ours.test(key)) env[key] = value;
+  return env;
+}
+
+export interface ServerProcessOptions {
+  /** Working directory; config.ini is written here. */
+  readonly dir: string;
+  readonly agencies: number;
+  readonly betsFile: string;
+  readonly logLevel?: string;
+  readonly name?: string;
+  readonly onLine?: (child: Child, line: ChildLine) => void;
+  readonly rssFile?: string;
+  readonly readyTimeoutMs?: number;
+  readonly env?: NodeJS.ProcessEnv;
+}
+
+export interface ServerProcess {
+  readonly child: Child;
+  readonly port: number;
+}
+
+/** Starts `node packages/server/dist/main.js` on 127.0.0.1, port 0, and resolves with the port it logged. */
+export async function startServerProcess(options: ServerProcessOptions): Promise<ServerProcess> {
+  const config = path.join(options.dir, 'config.ini');
+  await writeFile(
+    config,
+    [
+      '[DEFAULT]',
+      'SERVER_PORT = 0',
+      'SERVER_IP = 127.0.0.1',
+      'SERVER_LISTEN_BACKLOG = 128',
+      `LOGGING_LEVEL = ${options.logLevel ?? 'INFO'}`,
+      `AGENCIES = ${options.agencies}`,
+      `BETS_FILE = ${options.betsFile}`,
+      'FSYNC = none',
+      '',
+    ].join('\n'),
+  );
+  const child = new Child({
+    name: options.name ?? 'server',
+    script: entryPoint('@tp0/server'),
+    cwd: options.dir,
+    env: { ...baseEnv(), CONFIG_FILE: config, ...options.env },
+    ...(options.onLine && { onLine: options.onLine }),
+    ...(options.rssFile && { rssFile: options.rssFile }),
+  });
+  const listen = await child.waitForLine((line) => line.includes('action: listen | result: success'), options.readyTimeoutMs ?? 10_000).catch(
+    (err: Error) => {
+      child.kill('SIGKILL');
+      throw err;
+    },
+  );
+  const port = Number(/\bport: (\d+)/.exec(listen.text)?.[1]);
+  if (!(port > 0)) {
+    child.kill('SIGKILL');
+    throw new Error(`no port in the server's listen line: ${listen.text}`);
+  }
+  return { child, port };
+}
+
+export interface ClientProcessOptions {
+  readonly id: number;
+  readonly port: number;
+  readonly dataFile: string;
+  readonly dir: string;
+  readonly batch?: number;
+  readonly logLevel?: string;
+  readonly name?: string;
+  readonly onLine?: (child: Child, line: ChildLine) => void;
+  readonly rssFile?: string;
+  readonly env?: NodeJS.ProcessEnv;
+}
+
+/** Starts `node packages/client/dist/main.js` in agency mode, configured by CLI_* variables only. */
+export function startClientProcess(options: ClientProcessOptions): Child {
+  return new Child({
+    name: options.name ?? `client${options.id}`,
+    script: entryPoint('@tp0/client'),
+    cwd: options.dir,
+    env: {
+      ...baseEnv(),
+      CLI_ID: String(options.id),
+      CLI_MODE: 'agency',
+      CLI_SERVER_ADDRESS: `127.0.0.1:${options.port}`,
+      CLI_LOG_LEVEL: options.logLevel ?? 'INFO',
+      CLI_DATA_FILE: options.dataFile,
+      ...(options.batch !== undefined && { CLI_BATCH_MAXAMOUNT: String(options.batch) }),
+      ...options.env,
+    },
+    ...(options.onLine && { onLine: options.onLine }),
+    ...(options.rssFile && { rssFile: options.rssFile }),
+  });
+}
