@@ -1,0 +1,111 @@
+/**
+ * Peak RSS of the agency client streaming a large file: generates N rows (default 1,000,000) in a temp dir, runs
+ * `node dist/main.js` against an in-process ack server (real TCP, @tp0/codec) and samples the child's VmHWM.
+ *
+ *   pnpm --filter @tp0/client build && node packages/client/dist/bench/rss-bench.js [rows] [maxAmount]
+ *
+ * CLIENT_NODE_OPTIONS (e.g. "--max-semi-space-size=1") is passed to the client only, as its NODE_OPTIONS.
+ */
+import { spawn } from 'node:child_process';
+import { closeSync, mkdtempSync, openSync, readFileSync, rmSync, statSync, writeSync } from 'node:fs';
+import net from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Connection, echoProtocol, lotteryProtocol, selectProtocol, type LotteryMessage } from '@tp0/codec';
+
+const rows = Number(process.argv[2] ?? 1_000_000);
+const maxAmount = process.argv[3] ?? '134';
+const MAIN = fileURLToPath(new URL('../main.js', import.meta.url));
+const clientNodeOptions = process.env['CLIENT_NODE_OPTIONS'] ?? '';
+const NAMES = ['Belén,Sánchez', 'José María,Ñandú', 'Ana,Saldaña', 'Martín,Fernández'];
+
+function writeRows(file: string, count: number): void {
+  const fd = openSync(file, 'w');
+  let chunk = '';
+  for (let i = 0; i < count; i++) {
+    chunk += `${NAMES[i % NAMES.length]},${String(i % 100_000_000).padStart(8, '0')},19${40 + (i % 60)}-0${(i % 9) + 1}-1${i % 10},${i % 10_000}\r\n`;
+    if (chunk.length > 1 << 20) {
+      writeSync(fd, chunk);
+      chunk = '';
+    }
+  }
+  writeSync(fd, chunk);
+  closeSync(fd);
+}
+
+/** Acks every batch; counts bets; replies the 7574 documents' count as winners (documents not kept). */
+function startAckServer(): Promise<{ server: net.Server; port: number; stats: { bets: number; batches: number } }> {
+  const stats = { bets: 0, batches: 0 };
+  const server = net.createServer({ allowHalfOpen: true }, async socket => {
+    socket.on('error', () => undefined);
+    const protocol = await selectProtocol(socket, [lotteryProtocol], echoProtocol);
+    const connection = new Connection<LotteryMessage, LotteryMessage>(socket, protocol.codec);
+    const winners: string[] = [];
+    try {
+      for await (const message of connection.messages()) {
+        if (message.type === 'bet_batch') {
+          stats.bets += message.bets.length;
+          stats.batches++;
+          for (const bet of message.bets) if (bet.number === 7574) winners.push(bet.document);
+          await connection.send({ type: 'ack', count: message.bets.length });
+        } else if (message.type === 'finished') {
+          await connection.send({ type: 'ack', count: 0 });
+        } else if (message.type === 'winners_query') {
+          await connection.send({ type: 'winners', agency: message.agency, documents: winners });
+        }
+      }
+      await connection.close();
+    } catch {
+      socket.destroy();
+    }
+  });
+  return new Promise(resolve => server.listen(0, '127.0.0.1', () => resolve({ server, port: (server.address() as net.AddressInfo).port, stats })));
+}
+
+function kib(status: string, key: string): number {
+  return Number(new RegExp(`^${key}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? 0);
+}
+
+const dir = mkdtempSync(path.join(tmpdir(), 'tp0-rss-bench-'));
+try {
+  const file = path.join(dir, 'agency-1.csv');
+  writeRows(file, rows);
+  const { server, port, stats } = await startAckServer();
+  const started = performance.now();
+  const child = spawn(process.execPath, [MAIN], {
+    cwd: dir,
+    env: { ...process.env, CLI_ID: '1', CLI_SERVER_ADDRESS: `127.0.0.1:${port}`, CLI_DATA_FILE: file, CLI_LOG_LEVEL: 'INFO', CLI_BATCH_MAXAMOUNT: maxAmount, NODE_OPTIONS: clientNodeOptions },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  let output = '';
+  child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
+  let peakKib = 0;
+  const samples: number[] = [];
+  const sampler = setInterval(() => {
+    try {
+      const status = readFileSync(`/proc/${child.pid}/status`, 'utf8');
+      peakKib = Math.max(peakKib, kib(status, 'VmHWM'));
+      samples.push(kib(status, 'VmRSS'));
+    } catch {
+      // the child has exited
+    }
+  }, 20);
+  const code = await new Promise<number | null>(resolve => child.on('exit', resolve));
+  clearInterval(sampler);
+  const seconds = (performance.now() - started) / 1000;
+  server.close();
+  const quarter = (q: number) => samples[Math.floor((samples.length - 1) * q)] ?? 0;
+  console.log(output.trim().split('\n').slice(-2).join('\n'));
+  console.log(
+    [
+      `rows: ${rows} (${(statSync(file).size / 2 ** 20).toFixed(1)} MiB), batch.maxAmount ${maxAmount}, client NODE_OPTIONS "${clientNodeOptions}", exit ${code}`,
+      `server got: ${stats.bets} bets in ${stats.batches} batches`,
+      `time: ${seconds.toFixed(2)} s, ${Math.round(stats.bets / seconds).toLocaleString('en-US')} bets/s`,
+      `client peak RSS (VmHWM): ${(peakKib / 1024).toFixed(1)} MiB; RSS at 25/50/75/100% of the run: ${[0.25, 0.5, 0.75, 1].map(q => (quarter(q) / 1024).toFixed(1)).join(' / ')} MiB`,
+    ].join('\n'),
+  );
+  if (code !== 0 || stats.bets !== rows) process.exitCode = 1;
+} finally {
+  rmSync(dir, { recursive: true, force: true });
+}
