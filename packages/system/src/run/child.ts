@@ -23,20 +23,29 @@ export interface ChildOptions {
   readonly env: NodeJS.ProcessEnv;
   /** Called for every line of stdout and stderr, in order per stream. */
   readonly onLine?: (child: Child, line: ChildLine) => void;
-  /** Have the child write its peak RSS (VmHWM, kB) to this file as it exits. */
+  /** Have the child write its peak RSS (VmHWM, kB) and CPU time to this file as it exits. */
   readonly rssFile?: string;
 }
 
+/** What a measured child reported as it exited. */
+export interface ChildUsage {
+  /** VmHWM: peak resident set size, kB. */
+  readonly peakRssKb: number;
+  /** User + system CPU time of the whole process (all threads), ms. */
+  readonly cpuMs: number;
+}
+
 /**
- * Preloaded into a measured child: on 'exit' (which process.exit() also fires) it copies VmHWM from
- * /proc/self/status to $TP0_RSS_FILE. The child's own code is untouched.
+ * Preloaded into a measured child: on 'exit' (which process.exit() also fires) it writes VmHWM from
+ * /proc/self/status and process.cpuUsage() to $TP0_RSS_FILE as JSON. The child's own code is untouched.
  */
-const RSS_REPORTER =
+const USAGE_REPORTER =
   'data:text/javascript,' +
   encodeURIComponent(
     'import { readFileSync, writeFileSync } from "node:fs";' +
       'process.on("exit", () => { try { const m = /VmHWM:\\s+(\\d+)/.exec(readFileSync("/proc/self/status", "utf8"));' +
-      ' if (m) writeFileSync(process.env.TP0_RSS_FILE, m[1]); } catch {} });',
+      ' const c = process.cpuUsage();' +
+      ' writeFileSync(process.env.TP0_RSS_FILE, JSON.stringify({ peakRssKb: Number(m[1]), cpuMs: (c.user + c.system) / 1000 })); } catch {} });',
   );
 
 /** A node child process whose output is split into lines and kept. */
@@ -48,7 +57,7 @@ export class Child {
   private readonly waiters = new Set<() => void>();
 
   constructor(private readonly options: ChildOptions) {
-    const execArgv = options.rssFile === undefined ? [] : ['--import', RSS_REPORTER];
+    const execArgv = options.rssFile === undefined ? [] : ['--import', USAGE_REPORTER];
     const env = options.rssFile === undefined ? options.env : { ...options.env, TP0_RSS_FILE: options.rssFile };
     this.process = spawn(process.execPath, [...execArgv, options.script], { cwd: options.cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
     const closed = (['stdout', 'stderr'] as const).map((stream) => {
@@ -110,13 +119,13 @@ export class Child {
     });
   }
 
-  /** Peak RSS in kB as the child reported it at exit; null without `rssFile` or if it died before reporting. */
-  async peakRssKb(): Promise<number | null> {
+  /** Peak RSS and CPU time as the child reported them at exit; null without `rssFile` or if it died before reporting. */
+  async usage(): Promise<ChildUsage | null> {
     if (this.options.rssFile === undefined) return null;
     await this.exited;
     try {
-      const kb = Number((await readFile(this.options.rssFile, 'utf8')).trim());
-      return Number.isFinite(kb) && kb > 0 ? kb : null;
+      const usage = JSON.parse(await readFile(this.options.rssFile, 'utf8')) as ChildUsage;
+      return usage.peakRssKb > 0 ? usage : null;
     } catch {
       return null;
     }

@@ -1,6 +1,6 @@
 import { rm } from 'node:fs/promises';
 import path from 'node:path';
-import type { Child, ChildLine } from './child.js';
+import type { Child, ChildLine, ChildUsage } from './child.js';
 import { startClientProcess, startServerProcess } from './processes.js';
 import { summarize, type Summary } from './summary.js';
 
@@ -13,6 +13,7 @@ export interface RunOptions {
   readonly betsFile: string;
   readonly batch?: number;
   readonly onLine?: (child: Child, line: ChildLine) => void;
+  /** Have each process report its peak RSS and CPU time as it exits. */
   readonly measureRss?: boolean;
   /** The whole run; on expiry every process gets SIGTERM and the run fails. */
   readonly timeoutMs?: number;
@@ -30,14 +31,16 @@ export interface RunTimings {
 }
 
 export interface RunResult {
+  /** performance.now() when the server was started; the children's line times are on the same clock. */
+  readonly startedAt: number;
   readonly summary: Summary;
   readonly ok: boolean;
   readonly server: Child;
   readonly clients: readonly Child[];
   readonly timings: RunTimings;
-  /** Peak RSS in kB (VmHWM), with measureRss. */
-  readonly serverRssKb: number | null;
-  readonly clientRssKb: readonly (number | null)[];
+  /** Peak RSS and CPU time, with measureRss. */
+  readonly serverUsage: ChildUsage | null;
+  readonly clientUsage: readonly (ChildUsage | null)[];
   readonly timedOut: boolean;
 }
 
@@ -93,13 +96,14 @@ export async function runSystem(options: RunOptions): Promise<RunResult> {
   });
   const problems = timedOut ? [`timed out after ${options.timeoutMs ?? 120_000} ms`, ...summary.problems] : summary.problems;
   return {
+    startedAt: start,
     summary: { ...summary, problems },
     ok: problems.length === 0,
     server,
     clients,
     timings: { serverReady, lastWinners, clientsExited, serverExited },
-    serverRssKb: await server.peakRssKb(),
-    clientRssKb: await Promise.all(clients.map((c) => c.peakRssKb())),
+    serverUsage: await server.usage(),
+    clientUsage: await Promise.all(clients.map((c) => c.usage())),
     timedOut,
   };
 }
