@@ -1,0 +1,416 @@
+/**
+ * Docker end-to-end harness: writes a compose file for N clients into `<repo>/.e2e/<name>.yaml`, with edited copies
+ * of the config files and generated data under `<repo>/.e2e/<name>/`, runs it as compose project `tp0e2e` and reads
+ * `docker-compose logs -f --no-color` the way the course's black-box tests do (`<service> | <line>`, then the
+ * `action:`/`result:` fields, and the `<service> exited with code N` lines).
+ *
+ * The generator fixes the container names (`server`, `client1`, ...), so only one project can run at a time:
+ * every start first removes leftovers with those names, and `down()` always runs `down -v --remove-orphans`.
+ */
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { createWriteStream, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync, type WriteStream } from 'node:fs';
+import path from 'node:path';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+import { parseDocument, type Document } from 'yaml';
+import { parseLogLine } from '@tp0/common';
+
+export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../..');
+export const E2E_DIR = path.join(REPO_ROOT, '.e2e');
+/** Distinct from the user's `tp0` (from .env), so a scenario never takes over `make docker-compose-up`'s project. */
+export const PROJECT = 'tp0e2e';
+/** The generator's subnet is 172.25.125.0/24; a leftover `tp0_testing_net` holding it would make `up` fail. */
+export const E2E_SUBNET = '172.25.126.0/24';
+export const SERVER_CONFIG = 'packages/server/config.ini';
+export const CLIENT_CONFIG = 'packages/client/config.yaml';
+const GEN_DATA = path.join(REPO_ROOT, 'packages/system/dist/gen-data.js');
+const COMPOSE_GEN = path.join(REPO_ROOT, 'packages/compose-gen/dist/cli.js');
+const LEFTOVER_NAME = /^(server|client\d+|tp0-echo-probe-\d+)$/;
+
+export type Mode = 'echo' | 'bet' | 'agency';
+
+export interface RunResult {
+  readonly code: number;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+/** Runs a command to completion; never throws for a non-zero exit (the code is in the result). */
+export function run(file: string, args: readonly string[], options: { timeoutMs?: number; cwd?: string } = {}): Promise<RunResult> {
+  return new Promise((resolve) => {
+    execFile(
+      file,
+      [...args],
+      { cwd: options.cwd ?? REPO_ROOT, timeout: options.timeoutMs ?? 120_000, maxBuffer: 256 << 20, killSignal: 'SIGKILL' },
+      (error, stdout, stderr) => {
+        const code = error === null ? 0 : typeof error.code === 'number' ? error.code : 1;
+        resolve({ code, stdout: String(stdout), stderr: String(stderr) + (error && typeof error.code !== 'number' ? `\n${error.message}` : '') });
+      },
+    );
+  });
+}
+
+/** Like run(), but a non-zero exit is an error naming the command and its stderr. */
+export async function must(file: string, args: readonly string[], options: { timeoutMs?: number; cwd?: string } = {}): Promise<string> {
+  const result = await run(file, args, options);
+  if (result.code !== 0) {
+    throw new Error(`${file} ${args.join(' ')} exited with ${result.code}: ${result.stderr.trim() || result.stdout.trim()}`);
+  }
+  return result.stdout;
+}
+
+export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+/** Throws a readable error when the images or the build outputs the scenarios need are missing. */
+export async function checkPrerequisites(): Promise<void> {
+  const missing: string[] = [];
+  for (const image of ['server:latest', 'client:latest', 'busybox:local']) {
+    if ((await run('docker', ['image', 'inspect', image])).code !== 0) missing.push(`image ${image}`);
+  }
+  for (const file of [GEN_DATA, COMPOSE_GEN]) if (!existsSync(file)) missing.push(path.relative(REPO_ROOT, file));
+  if (missing.length > 0) throw new Error(`missing ${missing.join(', ')}: run \`make docker-image\` first`);
+}
+
+export async function imageId(image: string): Promise<string> {
+  return (await must('docker', ['image', 'inspect', '-f', '{{.Id}}', image])).trim();
+}
+
+/** Removes containers named like the generator's (and validar-echo-server.sh's probe) and this project's networks. */
+export async function removeLeftovers(): Promise<void> {
+  const names = (await must('docker', ['ps', '-a', '--format', '{{.Names}}'])).split('\n').filter((n) => LEFTOVER_NAME.test(n));
+  if (names.length > 0) await run('docker', ['rm', '-f', ...names]);
+  const networks = (await must('docker', ['network', 'ls', '-q', '--filter', `label=com.docker.compose.project=${PROJECT}`]))
+    .split('\n')
+    .filter(Boolean);
+  if (networks.length > 0) await run('docker', ['network', 'rm', ...networks]);
+}
+
+export interface ContainerState {
+  readonly Status: string;
+  readonly Running: boolean;
+  readonly ExitCode: number;
+}
+
+export async function containerState(name: string): Promise<ContainerState | null> {
+  const result = await run('docker', ['inspect', '-f', '{{json .State}}', name]);
+  return result.code === 0 ? (JSON.parse(result.stdout) as ContainerState) : null;
+}
+
+export async function isRunning(name: string): Promise<boolean> {
+  return (await containerState(name))?.Running === true;
+}
+
+/** Polls until the container has exited; returns its exit code. */
+export async function waitExited(name: string, timeoutMs: number): Promise<number> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const state = await containerState(name);
+    if (state !== null && state.Status === 'exited') return state.ExitCode;
+    if (Date.now() > deadline) throw new Error(`${name} still ${state?.Status ?? 'missing'} after ${timeoutMs} ms`);
+    await sleep(250);
+  }
+}
+
+export interface GenerateData {
+  readonly agencies: number;
+  readonly bets: number;
+  readonly seed?: number;
+  readonly winnersPerAgency?: number;
+}
+
+/** Runs the course-format generator CLI: agency-1.csv ... agency-N.csv in `out`. */
+export async function generateData(out: string, options: GenerateData): Promise<void> {
+  const args = [GEN_DATA, '--out', out, '--agencies', String(options.agencies), '--bets', String(options.bets)];
+  args.push('--seed', String(options.seed ?? 42));
+  if (options.winnersPerAgency !== undefined) args.push('--winners-per-agency', String(options.winnersPerAgency));
+  await must(process.execPath, args);
+}
+
+/** Lines of an agency CSV or of bets.csv (CRLF or LF), without the empty tail. */
+export function csvRows(text: string): string[] {
+  return text.split(/\r?\n/).filter((line) => line !== '');
+}
+
+export interface LogEntry {
+  readonly service: string;
+  /** The line after `<service> | `. */
+  readonly line: string;
+  readonly action?: string;
+  readonly result?: string;
+  readonly fields: Readonly<Record<string, string>>;
+  /** When this process read the line (ms since epoch). */
+  readonly at: number;
+}
+
+export interface ProjectSpec {
+  /** Names the compose file `.e2e/<name>.yaml` and the directory `.e2e/<name>/`. */
+  readonly name: string;
+  readonly clients: number;
+  readonly mode?: Mode;
+  /** config.ini `[DEFAULT]` keys to set in the server's copy. */
+  readonly server?: Readonly<Record<string, string | number>>;
+  /** config.yaml dotted paths (`loop.period`) to set in the clients' copy; null deletes the key. */
+  readonly client?: Readonly<Record<string, string | number | null>>;
+  /** Directory holding agency-<i>.csv for every client (agency mode); mounted in place of `./.data/agency-<i>.csv`. */
+  readonly data?: string;
+  /** Environment entries (`KEY=value`) to set or replace, per service. */
+  readonly env?: Readonly<Record<string, Readonly<Record<string, string | number>>>>;
+}
+
+/** The scenario's scratch directory, emptied: put generated data in `<dir>/.data`. */
+export function scenarioDir(name: string): string {
+  mkdirSync(E2E_DIR, { recursive: true });
+  // `*` ignores the .gitignore too: nothing under .e2e is ever committed.
+  writeFileSync(path.join(E2E_DIR, '.gitignore'), '*\n');
+  const dir = path.join(E2E_DIR, name);
+  rmSync(dir, { recursive: true, force: true });
+  mkdirSync(dir, { recursive: true });
+  return dir;
+}
+
+/** Sets `KEY = value` in config.ini's `[DEFAULT]` (the only section), replacing the line or appending one. */
+export function editIni(text: string, values: Readonly<Record<string, string | number>>): string {
+  let out = text;
+  for (const [key, value] of Object.entries(values)) {
+    const line = new RegExp(`^[ \\t]*${key}[ \\t]*[=:].*$`, 'm');
+    out = line.test(out) ? out.replace(line, `${key} = ${value}`) : `${out.replace(/\n?$/, '\n')}${key} = ${value}\n`;
+  }
+  return out;
+}
+
+export function editYaml(text: string, values: Readonly<Record<string, string | number | null>>): string {
+  const doc = parseDocument(text);
+  for (const [dotted, value] of Object.entries(values)) {
+    if (value === null) doc.deleteIn(dotted.split('.'));
+    else doc.setIn(dotted.split('.'), value);
+  }
+  return doc.toString();
+}
+
+export class Project {
+  readonly entries: LogEntry[] = [];
+  readonly exits = new Map<string, number>();
+  private readonly listeners = new Set<() => void>();
+  private follower: ChildProcess | null = null;
+  private logFile: WriteStream | null = null;
+
+  private constructor(
+    readonly spec: ProjectSpec,
+    readonly dir: string,
+    readonly file: string,
+    readonly compose: Document,
+  ) {}
+
+  /**
+   * Writes the compose file with the generator, then points its volumes at absolute paths: the edited configs and
+   * `spec.data` where given, the repo's files otherwise. Does not start anything.
+   * `dir` is the scenario directory (from scenarioDir); created when omitted.
+   */
+  static async create(spec: ProjectSpec, dir = scenarioDir(spec.name)): Promise<Project> {
+    const file = path.join(E2E_DIR, `${spec.name}.yaml`);
+    await must(process.execPath, [COMPOSE_GEN, file, String(spec.clients), '--mode', spec.mode ?? 'agency']);
+
+    const replace = new Map<string, string>();
+    if (spec.server !== undefined) {
+      const copy = path.join(dir, 'config.ini');
+      writeFileSync(copy, editIni(readFileSync(path.join(REPO_ROOT, SERVER_CONFIG), 'utf8'), spec.server));
+      replace.set(`./${SERVER_CONFIG}`, copy);
+    }
+    if (spec.client !== undefined) {
+      const copy = path.join(dir, 'config.yaml');
+      writeFileSync(copy, editYaml(readFileSync(path.join(REPO_ROOT, CLIENT_CONFIG), 'utf8'), spec.client));
+      replace.set(`./${CLIENT_CONFIG}`, copy);
+    }
+    if (spec.data !== undefined) {
+      for (let i = 1; i <= spec.clients; i++) {
+        const csv = path.join(spec.data, `agency-${i}.csv`);
+        if (!existsSync(csv)) throw new Error(`${csv} missing: a bind mount of a missing file becomes a directory`);
+        replace.set(`./.data/agency-${i}.csv`, csv);
+      }
+    }
+
+    const compose = parseDocument(readFileSync(file, 'utf8'));
+    const services = compose.toJS().services as Record<string, { volumes?: string[]; environment?: string[] }>;
+    for (const [service, def] of Object.entries(services)) {
+      const volumes = (def.volumes ?? []).map((volume) => {
+        const [source = '', ...rest] = volume.split(':');
+        const target = replace.get(source) ?? path.resolve(REPO_ROOT, source);
+        return [target, ...rest].join(':');
+      });
+      if (volumes.length > 0) compose.setIn(['services', service, 'volumes'], volumes);
+      const overrides = spec.env?.[service];
+      if (overrides !== undefined) {
+        const env = new Map((def.environment ?? []).map((entry) => [entry.slice(0, entry.indexOf('=')), entry] as const));
+        for (const [key, value] of Object.entries(overrides)) env.set(key, `${key}=${value}`);
+        compose.setIn(['services', service, 'environment'], [...env.values()]);
+      }
+    }
+    compose.setIn(['networks', 'testing_net', 'ipam', 'config', 0, 'subnet'], E2E_SUBNET);
+    writeFileSync(file, compose.toString());
+    return new Project(spec, dir, file, compose);
+  }
+
+  /** Environment of a service as the compose file gives it (`KEY=value` entries). */
+  environment(service: string): Record<string, string> {
+    const list = (this.compose.getIn(['services', service, 'environment']) as { toJSON(): string[] } | undefined)?.toJSON() ?? [];
+    return Object.fromEntries(list.map((entry) => [entry.slice(0, entry.indexOf('=')), entry.slice(entry.indexOf('=') + 1)]));
+  }
+
+  compose_(args: readonly string[], timeoutMs = 120_000): Promise<RunResult> {
+    return run('docker-compose', ['-p', PROJECT, '-f', this.file, ...args], { timeoutMs });
+  }
+
+  /** Removes leftovers, `up -d`, then follows the logs. */
+  async up(): Promise<void> {
+    await removeLeftovers();
+    const result = await this.compose_(['up', '-d']);
+    if (result.code !== 0) throw new Error(`docker-compose up failed (${result.code}): ${result.stderr.trim()}`);
+    this.follow();
+  }
+
+  private follow(): void {
+    this.logFile = createWriteStream(path.join(this.dir, 'compose.log'));
+    const child = spawn('docker-compose', ['-p', PROJECT, '-f', this.file, 'logs', '-f', '--no-color'], {
+      cwd: REPO_ROOT,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    this.follower = child;
+    for (const stream of [child.stdout, child.stderr]) {
+      createInterface({ input: stream }).on('line', (line) => this.read(line));
+    }
+  }
+
+  private read(raw: string): void {
+    this.logFile?.write(`${raw}\n`);
+    const exited = /^(\S+) exited with code (\d+)\s*$/.exec(raw);
+    if (exited !== null) {
+      this.exits.set(exited[1]!, Number(exited[2]));
+    } else {
+      const bar = raw.indexOf('|');
+      if (bar < 0) return;
+      const line = raw.slice(bar + 1).trim();
+      const parsed = parseLogLine(line);
+      this.entries.push({
+        service: raw.slice(0, bar).trim(),
+        line,
+        fields: parsed?.fields ?? {},
+        at: Date.now(),
+        ...(parsed === null ? {} : { action: parsed.action, result: parsed.result }),
+      });
+    }
+    for (const listener of [...this.listeners]) listener();
+  }
+
+  /** Entries of a service, optionally of one action (and result). */
+  lines(service: string, action?: string, result?: string): LogEntry[] {
+    return this.entries.filter(
+      (e) => e.service === service && (action === undefined || e.action === action) && (result === undefined || e.result === result),
+    );
+  }
+
+  /** Resolves once `check()` returns a value other than undefined; re-checked on every log line and every 250 ms. */
+  until<T>(check: () => T | undefined, timeoutMs: number, what: string): Promise<T> {
+    return new Promise((resolve, reject) => {
+      const done = (fn: () => void) => {
+        clearTimeout(timer);
+        clearInterval(poll);
+        this.listeners.delete(listener);
+        fn();
+      };
+      const listener = () => {
+        const value = check();
+        if (value !== undefined) done(() => resolve(value));
+      };
+      const timer = setTimeout(
+        () => done(() => reject(new Error(`timed out after ${timeoutMs} ms waiting for ${what}; last lines:\n${this.tail(25)}`))),
+        timeoutMs,
+      );
+      const poll = setInterval(listener, 250);
+      this.listeners.add(listener);
+      listener();
+    });
+  }
+
+  /** Waits for `count` entries of the service matching action/result (and `match` on the entry). */
+  waitLines(
+    service: string,
+    action: string,
+    options: { result?: string; count?: number; timeoutMs?: number; match?: (e: LogEntry) => boolean } = {},
+  ): Promise<LogEntry[]> {
+    const count = options.count ?? 1;
+    return this.until(
+      () => {
+        const found = this.lines(service, action, options.result).filter(options.match ?? (() => true));
+        return found.length >= count ? found : undefined;
+      },
+      options.timeoutMs ?? 60_000,
+      `${count} × ${service} action: ${action}${options.result ? ` | result: ${options.result}` : ''}`,
+    );
+  }
+
+  /** Waits for the `<service> exited with code N` line; returns N. */
+  waitExitLine(service: string, timeoutMs = 60_000): Promise<number> {
+    return this.until(() => this.exits.get(service), timeoutMs, `"${service} exited with code N"`);
+  }
+
+  /** Waits for every service's exit line and checks each against `docker inspect`'s State.ExitCode. */
+  async waitAllExited(services: readonly string[], timeoutMs = 60_000): Promise<Map<string, number>> {
+    const codes = new Map<string, number>();
+    for (const service of services) {
+      const fromLog = await this.waitExitLine(service, timeoutMs);
+      const fromInspect = await waitExited(service, 10_000);
+      if (fromLog !== fromInspect) throw new Error(`${service}: log says exit ${fromLog}, docker inspect says ${fromInspect}`);
+      codes.set(service, fromInspect);
+    }
+    return codes;
+  }
+
+  tail(n: number): string {
+    return this.entries
+      .slice(-n)
+      .map((e) => `${e.service} | ${e.line}`)
+      .concat([...this.exits].map(([s, c]) => `${s} exited with code ${c}`))
+      .join('\n');
+  }
+
+  /** Copies a file out of a (running or stopped) container into the scenario directory; returns its text. */
+  async copyOut(container: string, from: string): Promise<string> {
+    const to = path.join(this.dir, `${container}-${path.basename(from)}`);
+    rmSync(to, { force: true });
+    await must('docker', ['cp', `${container}:${from}`, to]);
+    return readFileSync(to, 'utf8');
+  }
+
+  /** `down -v --remove-orphans`, then stops following; also removes leftovers made outside compose. Never throws. */
+  async down(): Promise<void> {
+    try {
+      await this.compose_(['down', '-v', '--remove-orphans', '-t', '3']);
+    } finally {
+      this.follower?.kill('SIGTERM');
+      this.follower = null;
+      this.logFile?.end();
+      this.logFile = null;
+      await removeLeftovers().catch(() => undefined);
+    }
+  }
+}
+
+export const clientNames = (n: number) => Array.from({ length: n }, (_, i) => `client${i + 1}`);
+
+/**
+ * The committed config.yaml sets `data.file: .data/agency-1.csv`, which wins over the client's per-id default
+ * (`.data/agency-<CLI_ID>.csv`), so every client but client1 fails with ENOENT on the file compose mounts for it.
+ * Scenarios with more than one agency delete the key in their copy; compose.test.ts pins the bug.
+ */
+export const PER_AGENCY_DATA_FILE = { 'data.file': null } as const;
+
+/** Creates the project, runs `body` with it started, and always tears it down. */
+export async function withProject<T>(spec: ProjectSpec, body: (project: Project) => Promise<T>, dir?: string): Promise<T> {
+  const project = await Project.create(spec, dir);
+  try {
+    await project.up();
+    return await body(project);
+  } finally {
+    await project.down();
+  }
+}
