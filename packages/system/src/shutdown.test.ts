@@ -48,7 +48,7 @@ test('SIGTERM during ingest: exit 0, every acknowledged bet is in bets.csv, noth
 
   const stored = await storedByAgency(betsFile);
   // Raw agency: acked ⊆ stored ⊆ sent, and stored holds at most the one batch in flight beyond the acks.
-  const storedDocs2 = new Set((stored.get(2) ?? []).map((row) => row[3]));
+  const storedDocs2 = new Set((stored.get(2) ?? []).map((row) => row[3] ?? ''));
   t.true(acked.length > 0);
   t.true(acked.every((b) => storedDocs2.has(b.document)), 'every acked bet of the raw agency is stored');
   const sentDocs = new Set(sent.map((b) => b.document));
