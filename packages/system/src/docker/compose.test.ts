@@ -7,7 +7,6 @@ import {
   clientNames,
   generateData,
   isRunning,
-  PER_AGENCY_DATA_FILE,
   removeLeftovers,
   scenarioDir,
   sleep,
@@ -25,7 +24,7 @@ for (const clients of [1, 3, 5]) {
     const data = path.join(dir, '.data');
     await generateData(data, { agencies: clients, bets: 30, seed: 100 + clients });
     await withProject(
-      { name, clients, mode: 'agency', data, client: { 'log.level': 'INFO', ...PER_AGENCY_DATA_FILE } },
+      { name, clients, mode: 'agency', data, client: { 'log.level': 'INFO' } },
       async (p) => {
         await p.waitLines('server', 'listen', { result: 'success', timeoutMs: 30_000 });
         const codes = await p.waitAllExited(clientNames(clients), 90_000);
@@ -43,9 +42,9 @@ for (const clients of [1, 3, 5]) {
   });
 }
 
-// Bug pin: with the committed packages/client/config.yaml (data.file: .data/agency-1.csv) client2 opens
-// /app/.data/agency-1.csv, which compose does not mount for it: ENOENT, exit 1. Remove `.failing` once fixed.
-test.failing('agency mode, 2 clients, committed config.yaml: client2 finds its own agency file', async (t) => {
+// Regression: config.yaml once set `data.file: .data/agency-1.csv`, which beat the per-id default, so every client
+// but client1 opened a file compose had not mounted for it (ENOENT, exit 1). Runs the committed config unedited.
+test('agency mode, 2 clients, committed config.yaml: client2 finds its own agency file', async (t) => {
   const name = 'compose-committed-config';
   const dir = scenarioDir(name);
   const data = path.join(dir, '.data');

@@ -181,7 +181,9 @@ export function editIni(text: string, values: Readonly<Record<string, string | n
 export function editYaml(text: string, values: Readonly<Record<string, string | number | null>>): string {
   const doc = parseDocument(text);
   for (const [dotted, value] of Object.entries(values)) {
-    if (value === null) doc.deleteIn(dotted.split('.'));
+    if (value === null) {
+      if (doc.hasIn(dotted.split('.'))) doc.deleteIn(dotted.split('.'));
+    }
     else doc.setIn(dotted.split('.'), value);
   }
   return doc.toString();
@@ -396,13 +398,6 @@ export class Project {
 }
 
 export const clientNames = (n: number) => Array.from({ length: n }, (_, i) => `client${i + 1}`);
-
-/**
- * The committed config.yaml sets `data.file: .data/agency-1.csv`, which wins over the client's per-id default
- * (`.data/agency-<CLI_ID>.csv`), so every client but client1 fails with ENOENT on the file compose mounts for it.
- * Scenarios with more than one agency delete the key in their copy; compose.test.ts pins the bug.
- */
-export const PER_AGENCY_DATA_FILE = { 'data.file': null } as const;
 
 /** Creates the project, runs `body` with it started, and always tears it down. */
 export async function withProject<T>(spec: ProjectSpec, body: (project: Project) => Promise<T>, dir?: string): Promise<T> {
