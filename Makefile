@@ -57,6 +57,7 @@ docker-compose-logs:
 # Seeded synthetic bets, one file per agency. Builds only the generator (and
 # the packages it depends on) when it is missing.
 data: ensure-pnpm
+	@[ -d node_modules ] || pnpm install --frozen-lockfile
 	@[ -f $(GEN_DATA) ] || pnpm --filter '@tp0/system...' build
 	node $(GEN_DATA) --out $(DATA_DIR) --agencies $(AGENCIES)
 
@@ -79,4 +80,5 @@ test-unit: ensure-pnpm
 run: ensure-pnpm $(DATA_DIR)/agency-1.csv
 	pnpm install --frozen-lockfile
 	pnpm -r build
-	node packages/system/dist/local-run.js --agencies $(AGENCIES) --data $(DATA_DIR)
+	node docker/bundle.mjs
+	node packages/system/dist/local-run.js --bundled --agencies $(AGENCIES) --data $(DATA_DIR)

@@ -3,7 +3,7 @@
  * name prefix, then prints per agency: bets in its file, bets stored, winners the client reported and winners
  * bets.csv holds. Exits 1 when a process failed or a count differs, 2 on a usage error or missing data.
  *
- *   node packages/system/dist/local-run.js [--agencies 5] [--data .data] [--batch M] [--bets-file PATH] [--quiet]
+ *   node packages/system/dist/local-run.js [--agencies 5] [--data .data] [--batch M] [--bets-file PATH] [--quiet] [--bundled]
  */
 import { existsSync, realpathSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -33,6 +33,7 @@ export async function localRun(options: LocalRunOptions, out: (text: string) => 
       workDir,
       betsFile,
       timeoutMs: options.timeoutMs,
+      bundled: options.bundled,
       ...(options.batch !== undefined && { batch: options.batch }),
       ...(!options.quiet && { onLine: (child, line) => out(prefixLine(child.name, width, line.text)) }),
     });

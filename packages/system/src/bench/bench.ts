@@ -57,6 +57,8 @@ async function runNode(script: string, args: string[] = [], timeoutMs = 300_000)
 
 async function main(): Promise<void> {
   console.log(`machine: ${describeMachine()}`);
+  // The runs use the single-file bundles the Docker images run; rebuild them from the current dist first.
+  console.log(await runNode(fileURLToPath(new URL('../../../../docker/bundle.mjs', import.meta.url))));
   const work = await mkdtemp(path.join(tmpdir(), 'tp0-bench-'));
   try {
     const dataset = await courseDataset(path.join(work, 'data'));
@@ -65,7 +67,7 @@ async function main(): Promise<void> {
     const betsFile = path.join(work, 'bets.csv');
     let expectedTotal = 0;
     for (let i = 0; i < RUNS; i++) {
-      const result = await runSystem({ inputFiles: dataset.files, workDir: work, betsFile, measureRss: true, timeoutMs: 120_000 });
+      const result = await runSystem({ inputFiles: dataset.files, workDir: work, betsFile, measureRss: true, timeoutMs: 120_000, bundled: true });
       const stored = await countStored(betsFile);
       expectedTotal = result.summary.rows.reduce((n, r) => n + r.fileBets, 0);
       if (!result.ok || stored.total !== expectedTotal) console.log(`run ${i + 1} FAILED: ${result.summary.problems.join('; ')}`);
@@ -111,7 +113,7 @@ async function main(): Promise<void> {
     if (!values['skip-1m']) {
       console.log('\nOne agency, 1,000,000 rows, against the real server (batch 134):');
       const [big] = generateAgencyFiles({ out: path.join(work, 'big'), agencies: 1, bets: 1_000_000, seed: 1 });
-      const r = await runSystem({ inputFiles: [big!], workDir: work, betsFile, measureRss: true, timeoutMs: 600_000 });
+      const r = await runSystem({ inputFiles: [big!], workDir: work, betsFile, measureRss: true, timeoutMs: 600_000, bundled: true });
       const wall = r.timings.lastWinners;
       console.log(
         table(

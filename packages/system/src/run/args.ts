@@ -12,6 +12,8 @@ export interface LocalRunOptions {
   readonly betsFile?: string;
   readonly quiet: boolean;
   readonly timeoutMs: number;
+  /** Run the esbuild bundles (docker/dist) that the images run. */
+  readonly bundled: boolean;
 }
 
 export class UsageError extends Error {
@@ -19,7 +21,7 @@ export class UsageError extends Error {
 }
 
 export const USAGE =
-  'usage: local-run [--agencies N (5)] [--data DIR (.data)] [--batch M] [--bets-file PATH] [--quiet] [--timeout SECONDS (120)]';
+  'usage: local-run [--agencies N (5)] [--data DIR (.data)] [--batch M] [--bets-file PATH] [--quiet] [--bundled] [--timeout SECONDS (120)]';
 
 /** The repository's .data, for runs started from another directory (pnpm --filter runs scripts in the package). */
 const REPO_DATA = fileURLToPath(new URL('../../../../.data', import.meta.url));
@@ -37,6 +39,7 @@ export function parseRunArgs(argv: readonly string[], cwd = process.cwd()): Loca
         batch: { type: 'string' },
         'bets-file': { type: 'string' },
         quiet: { type: 'boolean', default: false },
+        bundled: { type: 'boolean', default: false },
         timeout: { type: 'string', default: '120' },
       },
     }));
@@ -56,6 +59,7 @@ export function parseRunArgs(argv: readonly string[], cwd = process.cwd()): Loca
     ...(values.batch !== undefined && { batch: int('batch', values.batch, 1, 65535) }),
     ...(values['bets-file'] !== undefined && { betsFile: path.resolve(cwd, values['bets-file']) }),
     quiet: values.quiet,
+    bundled: values.bundled,
     timeoutMs: int('timeout', values.timeout, 1, 86_400) * 1000,
   };
 }

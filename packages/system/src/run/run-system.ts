@@ -19,6 +19,8 @@ export interface RunOptions {
   readonly timeoutMs?: number;
   readonly serverLogLevel?: string;
   readonly clientLogLevel?: string;
+  /** Run the esbuild bundles (docker/dist) instead of each package's dist/main.js. */
+  readonly bundled?: boolean;
 }
 
 /** Milliseconds from the runner starting the server. */
@@ -54,6 +56,7 @@ export async function runSystem(options: RunOptions): Promise<RunResult> {
     dir: options.workDir,
     agencies,
     betsFile: options.betsFile,
+    ...(options.bundled && { bundled: true }),
     ...(options.serverLogLevel && { logLevel: options.serverLogLevel }),
     ...(options.onLine && { onLine: options.onLine }),
     ...rssFile('server'),
@@ -65,6 +68,7 @@ export async function runSystem(options: RunOptions): Promise<RunResult> {
       port,
       dataFile,
       dir: options.workDir,
+      ...(options.bundled && { bundled: true }),
       ...(options.batch !== undefined && { batch: options.batch }),
       ...(options.clientLogLevel && { logLevel: options.clientLogLevel }),
       ...(options.onLine && { onLine: options.onLine }),
