@@ -113,6 +113,24 @@ test('agency process: SIGTERM while waiting for an ack closes file and connectio
   ]);
 });
 
+test('agency process: exits promptly after its winners line (regression: an uncancelled 1 s close timer)', async t => {
+  const server = await startLotteryServer();
+  t.teardown(() => server.close());
+  const { cwd, env } = setup(server.port, agencyCsv(50), { CLI_LOG_LEVEL: 'INFO' });
+  const child = spawn(process.execPath, [TSX, MAIN], { cwd, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '';
+  let winnersAt = 0;
+  child.stdout.on('data', (chunk: Buffer) => {
+    stdout += chunk.toString('utf8');
+    if (winnersAt === 0 && stdout.includes('action: consulta_ganadores')) winnersAt = performance.now();
+  });
+  const code = await new Promise<number | null>(resolve => child.on('exit', resolve));
+  const lingered = performance.now() - winnersAt;
+  t.is(code, 0, stdout);
+  t.not(winnersAt, 0, stdout);
+  t.true(lingered < 300, `exited ${Math.round(lingered)} ms after the winners line`);
+});
+
 test('agency process: a bad config value exits 1 naming the key on stderr', async t => {
   const child = spawn(process.execPath, [TSX, MAIN], {
     cwd: mkdtempSync(path.join(tmpdir(), 'tp0-agency-')),

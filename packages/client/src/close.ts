@@ -1,11 +1,11 @@
 import type { CourseLogger } from '@tp0/common';
-import { sleep } from './shutdown.js';
 
 interface Closable {
-  close(): Promise<void>;
+  close(timeoutMs?: number): Promise<void>;
   destroy(error?: Error): void;
 }
 
+/** How long a normal close waits for the peer's FIN before destroying the socket. */
 const CLOSE_GRACE_MS = 1000;
 
 /**
@@ -18,7 +18,8 @@ export async function closeConnection(connection: Closable, log: CourseLogger, s
     log.info('close_connection', 'success');
     return;
   }
-  // close() waits for the peer's FIN; a peer that never closes must not keep the client alive.
-  await Promise.race([connection.close(), sleep(CLOSE_GRACE_MS, undefined)]).catch(() => undefined);
+  // Connection.close(timeout) destroys the socket after the timeout and clears its timer once the peer closed.
+  // Regression: racing close() against an uncancelled 1 s sleep kept every agency alive 1 s after its last line.
+  await connection.close(CLOSE_GRACE_MS).catch(() => undefined);
   connection.destroy();
 }
