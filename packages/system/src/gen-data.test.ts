@@ -6,7 +6,8 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { betProblem, parseBetNumber } from '@tp0/common';
-import { generateAgencyFiles, parseGenerateArgs, UsageError, WINNING_NUMBER } from './gen-data.js';
+import { UsageError } from './cli-args.js';
+import { generateAgencyFiles, parseGenerateArgs, WINNING_NUMBER } from './gen-data.js';
 
 const temp = () => mkdtempSync(path.join(tmpdir(), 'tp0-gen-data-'));
 

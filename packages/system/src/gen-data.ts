@@ -9,6 +9,7 @@ import { closeSync, mkdirSync, openSync, realpathSync, writeSync } from 'node:fs
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
+import { asUsageError, integerFlag, UsageError } from './cli-args.js';
 
 export const WINNING_NUMBER = 7574;
 
@@ -124,17 +125,12 @@ function validate(options: GenerateOptions): void {
   if (options.winnersPerAgency !== undefined) check('winners-per-agency', options.winnersPerAgency, 0, options.bets);
 }
 
-export class UsageError extends Error {
-  override readonly name = 'UsageError';
-}
-
 const USAGE = 'usage: gen-data --out DIR --agencies N --bets N [--seed N] [--winners-per-agency K]';
 
 /** Parses the CLI's arguments; throws UsageError with a clear message. */
 export function parseGenerateArgs(argv: readonly string[]): GenerateOptions {
-  let values;
-  try {
-    ({ values } = parseArgs({
+  const { values } = asUsageError(() =>
+    parseArgs({
       args: [...argv],
       strict: true,
       allowPositionals: false,
@@ -145,15 +141,9 @@ export function parseGenerateArgs(argv: readonly string[]): GenerateOptions {
         seed: { type: 'string', default: '42' },
         'winners-per-agency': { type: 'string' },
       },
-    }));
-  } catch (error) {
-    throw new UsageError((error as Error).message);
-  }
-  const int = (name: string, raw: string | undefined): number => {
-    if (raw === undefined) throw new UsageError(`--${name} is required`);
-    if (!/^\d+$/.test(raw)) throw new UsageError(`--${name} must be a non-negative integer, got ${JSON.stringify(raw)}`);
-    return Number(raw);
-  };
+    }),
+  );
+  const int = (name: string, raw: string | undefined) => integerFlag(name, raw);
   if (values.out === undefined) throw new UsageError('--out is required');
   const winners = values['winners-per-agency'];
   return {

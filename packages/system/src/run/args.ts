@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { asUsageError, integerFlag, UsageError } from '../cli-args.js';
 
 export interface LocalRunOptions {
   readonly agencies: number;
@@ -16,9 +17,7 @@ export interface LocalRunOptions {
   readonly bundled: boolean;
 }
 
-export class UsageError extends Error {
-  override readonly name = 'UsageError';
-}
+export { UsageError };
 
 export const USAGE =
   'usage: local-run [--agencies N (5)] [--data DIR (.data)] [--batch M] [--bets-file PATH] [--quiet] [--bundled] [--timeout SECONDS (120)]';
@@ -27,9 +26,8 @@ export const USAGE =
 const REPO_DATA = fileURLToPath(new URL('../../../../.data', import.meta.url));
 
 export function parseRunArgs(argv: readonly string[], cwd = process.cwd()): LocalRunOptions {
-  let values;
-  try {
-    ({ values } = parseArgs({
+  const { values } = asUsageError(() =>
+    parseArgs({
       args: [...argv],
       strict: true,
       allowPositionals: false,
@@ -42,15 +40,9 @@ export function parseRunArgs(argv: readonly string[], cwd = process.cwd()): Loca
         bundled: { type: 'boolean', default: false },
         timeout: { type: 'string', default: '120' },
       },
-    }));
-  } catch (error) {
-    throw new UsageError((error as Error).message);
-  }
-  const int = (name: string, raw: string, min: number, max: number): number => {
-    const n = /^\d+$/.test(raw) ? Number(raw) : Number.NaN;
-    if (!(n >= min && n <= max)) throw new UsageError(`--${name} must be an integer from ${min} to ${max}, got ${JSON.stringify(raw)}`);
-    return n;
-  };
+    }),
+  );
+  const int = (name: string, raw: string, min: number, max: number) => integerFlag(name, raw, min, max);
   const local = path.resolve(cwd, '.data');
   const data = values.data !== undefined ? path.resolve(cwd, values.data) : existsSync(local) ? local : REPO_DATA;
   return {
