@@ -14,7 +14,7 @@ GEN_DATA := packages/system/dist/gen-data.js
 COMPOSE := $(shell docker compose version >/dev/null 2>&1 && echo 'docker compose' || echo docker-compose)
 
 .PHONY: default ensure-pnpm build docker-engine docker-image docker-compose-up \
-	docker-compose-down docker-compose-logs test test-unit data course-data run
+	docker-compose-down docker-compose-logs test test-unit test-docker data course-data run
 
 default: build
 
@@ -67,14 +67,18 @@ course-data:
 	mkdir -p $(DATA_DIR)
 	python3 -m zipfile -e $(DATASET_ZIP) $(DATA_DIR)/
 
-# Docker end-to-end tests belong in their own target (e.g. test-e2e, which
-# would depend on docker-image): add it to the prerequisites of `test`.
-test: test-unit
+test: test-unit test-docker
 
 test-unit: ensure-pnpm
 	pnpm install --frozen-lockfile
 	pnpm -r build
 	pnpm -r test
+
+# Docker end-to-end tests (packages/system/src/docker): real images, compose
+# project tp0e2e, files under .e2e/. They reuse the container names server and
+# clientN, so they remove any such containers before each scenario.
+test-docker: docker-engine docker-image
+	pnpm --filter @tp0/system test:docker
 
 # Runs the system locally (no Docker): server + N agencies as processes on 127.0.0.1.
 run: ensure-pnpm $(DATA_DIR)/agency-1.csv

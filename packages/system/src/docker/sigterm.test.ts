@@ -25,10 +25,9 @@ async function dockerStop(name: string): Promise<number> {
 
 const longLoop = { 'loop.amount': 100, 'loop.period': '30s' };
 
-// Bug (client, echo mode): on SIGTERM during the loop.period sleep the client logs `shutdown | result: success` but
-// its sleep timer is not cleared, so node exits only when the period ends: with a 30 s period `docker stop -t 10`
-// kills it (exit 137). These two tests pin it; remove `.failing` once the client exits at once.
-test.failing('docker stop client1 mid-run (echo, 30 s loop period)', async (t) => {
+// Regression (client, echo mode): on SIGTERM during the loop.period sleep the client logged `shutdown` but its sleep
+// timer survived, so node exited only when the period ended: with a 30 s period `docker stop -t 10` killed it (137).
+test('docker stop client1 mid-run (echo, 30 s loop period)', async (t) => {
   await withProject({ name: 'sigterm-client', clients: 1, mode: 'echo', client: longLoop }, async (p) => {
     await p.waitLines('client1', 'receive_message', { result: 'success', timeoutMs: 30_000 });
     const ms = await dockerStop('client1');
@@ -84,7 +83,7 @@ test('docker stop server, alone', async (t) => {
   });
 });
 
-test.failing('docker-compose stop -t 10 of server and 3 echo clients', async (t) => {
+test('docker-compose stop -t 10 of server and 3 echo clients', async (t) => {
   await withProject({ name: 'sigterm-all', clients: 3, mode: 'echo', client: longLoop }, async (p) => {
     for (const client of clientNames(3)) await p.waitLines(client, 'receive_message', { result: 'success', timeoutMs: 30_000 });
     const started = Date.now();
