@@ -1,11 +1,12 @@
 import test from 'ava';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { DrawCancelledError, startDraw } from './draw.js';
 import { Bet, storeBets } from './storage/bets.js';
 import { tempDir } from './test/helpers.js';
 
-test('the draw worker returns each agency\'s winning documents, in file order', async (t) => {
+test('the draw returns each agency\'s winning documents, in file order', async (t) => {
   const path = join(await tempDir(t), 'bets.csv');
   await storeBets(
     [
@@ -36,10 +37,23 @@ test('a corrupt row fails the draw', async (t) => {
   await t.throwsAsync(() => startDraw(path).result, { message: /int\(\)/ });
 });
 
-test('cancel terminates the worker and rejects the result', async (t) => {
+test('cancel stops the draw and rejects the result', async (t) => {
   const path = join(await tempDir(t), 'bets.csv');
   await writeFile(path, '1,A,B,1,2000-01-01,7574\r\n'.repeat(500_000));
   const run = startDraw(path);
+  await sleep(20);
   await run.cancel();
   await t.throwsAsync(() => run.result, { instanceOf: DrawCancelledError });
+});
+
+test('the draw yields to the event loop while it reads', async (t) => {
+  const path = join(await tempDir(t), 'bets.csv');
+  await writeFile(path, '1,A,B,1,2000-01-01,7575\r\n'.repeat(200_000));
+  let ticks = 0;
+  const timer = setInterval(() => (ticks += 1), 1);
+  const run = startDraw(path);
+  const { rows } = await run.result;
+  clearInterval(timer);
+  t.is(rows, 200_000);
+  t.true(ticks >= 20, `only ${ticks} timer ticks during the draw`);
 });

@@ -65,7 +65,7 @@ test('an invalid config value is printed to stderr and the process exits 1', asy
   t.regex(missing.err(), /CONFIG_FILE.*nope\.ini/);
 });
 
-test('the process runs the draw in its worker thread and answers winners', async (t) => {
+test('the process runs the draw and answers winners', async (t) => {
   const dir = await tempDir(t);
   const config = join(dir, 'config.ini');
   await writeFile(config, '[DEFAULT]\nSERVER_PORT = 0\nSERVER_IP = 127.0.0.1\nSERVER_LISTEN_BACKLOG = 5\nLOGGING_LEVEL = INFO\nAGENCIES = 1\nFSYNC = batch\n');

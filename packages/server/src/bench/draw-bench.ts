@@ -1,17 +1,14 @@
 /**
- * Generates a bets.csv of ROWS rows in a temp dir, then runs the draw while measuring the main thread's
- * event-loop delay. Usage: node dist/bench/draw-bench.js [rows] [--inline]   (default 2,000,000 rows)
- * `--inline` runs the same draw on the main thread instead, to show what the worker saves.
+ * Generates a bets.csv of ROWS rows in a temp dir, then runs the server's draw while measuring the main thread's
+ * event-loop delay. Usage: node dist/bench/draw-bench.js [rows]   (default 2,000,000 rows)
  */
 import { mkdtemp, open, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { startDraw } from '../draw.js';
-import { computeWinners } from '../winners.js';
 import { Bet, encodeBets, LOTTERY_WINNER_NUMBER } from '../storage/bets.js';
 
-const inline = process.argv.includes('--inline');
 const rows = Number(process.argv.slice(2).find((a) => !a.startsWith('--')) ?? 2_000_000);
 const dir = await mkdtemp(join(tmpdir(), 'tp0-draw-bench-'));
 const path = join(dir, 'bets.csv');
@@ -29,22 +26,23 @@ try {
   }
   await file.close();
   const { size } = await stat(path);
+  const rssBeforeDraw = process.memoryUsage().rss;
 
   const delay = monitorEventLoopDelay({ resolution: 1 });
   delay.enable();
   const started = performance.now();
-  const { winners, rows: read } = await (inline ? computeWinners(path) : startDraw(path).result);
+  const { winners, rows: read } = await startDraw(path).result;
   const ms = performance.now() - started;
   delay.disable();
 
   let winnerCount = 0;
   for (const docs of winners.values()) winnerCount += docs.length;
   const toMs = (ns: number) => (ns / 1e6).toFixed(1);
-  console.log(`mode: ${inline ? 'main thread (--inline)' : 'worker thread'}`);
-  console.log(`rows: ${read} (${(size / 1024 / 1024).toFixed(0)} MiB), winners: ${winnerCount}`);
+  const mib = (bytes: number) => (bytes / 1024 / 1024).toFixed(0);
+  console.log(`rows: ${read} (${mib(size)} MiB), winners: ${winnerCount}`);
   console.log(`draw: ${(ms / 1000).toFixed(2)} s, ${Math.round(read / (ms / 1000))} rows/s`);
   console.log(`event-loop delay: p50 ${toMs(delay.percentile(50))} ms, p99 ${toMs(delay.percentile(99))} ms, max ${toMs(delay.max)} ms`);
-  console.log(`peak RSS: ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MiB`);
+  console.log(`RSS before the draw: ${mib(rssBeforeDraw)} MiB, peak RSS: ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MiB`);
 } finally {
   await rm(dir, { recursive: true, force: true });
 }
