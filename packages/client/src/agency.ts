@@ -1,8 +1,7 @@
 import type { CourseLogger } from '@tp0/common';
-import { batches } from './batches.js';
 import { closeConnection } from './close.js';
 import type { ClientConfig } from './config.js';
-import { BadRowError, readBets } from './csv-source.js';
+import { BadRowError, readBatches } from './csv-source.js';
 import { describeError, describeReply, openLottery, request, type LotteryConnection } from './net.js';
 import { isAborted, ShutdownError } from './shutdown.js';
 
@@ -21,11 +20,11 @@ export async function runAgency(config: ClientConfig, log: CourseLogger, signal?
     log.error('connect', 'fail', { client_id: config.id, error: describeError(error) });
     return 1;
   }
-  const bets = readBets(config.dataFile);
+  const bets = readBatches(config.dataFile, { maxAmount: config.batchMaxAmount });
   let action = 'apuesta_enviada';
   let sent = 0;
   try {
-    for await (const batch of batches(bets, { maxAmount: config.batchMaxAmount })) {
+    for await (const batch of bets) {
       if (isAborted(signal)) throw new ShutdownError();
       const reply = await request(connection, { type: 'bet_batch', agency: config.id, bets: batch }, signal);
       if (reply.type !== 'ack') {

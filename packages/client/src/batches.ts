@@ -12,32 +12,61 @@ export interface BatchLimits {
 }
 
 /**
- * Groups bets into batches of at most `maxAmount` bets whose frame stays within `maxFrameBytes`.
- * Pull-based (an async generator, not RxJS bufferCount): the next bet is read only when the consumer asks for
- * the next batch, i.e. after the previous batch was acknowledged, so a slow server pauses the file read.
+ * Fills one batch at a time, synchronously: at most `maxAmount` bets whose frame stays within `maxFrameBytes`.
  * Only the last batch, or one the byte budget closed early, holds fewer than maxAmount bets.
  */
-export async function* batches<T extends BetFields>(bets: AsyncIterable<T>, limits: BatchLimits): AsyncGenerator<T[]> {
-  const maxFrameBytes = limits.maxFrameBytes ?? MAX_BATCH_FRAME_BYTES;
-  let batch: T[] = [];
-  let frameBytes = BATCH_HEADER_BYTES;
-  for await (const bet of bets) {
-    const size = betWireSize(bet);
-    if (BATCH_HEADER_BYTES + size > maxFrameBytes) {
-      throw new RangeError(`a bet of ${size} bytes cannot fit in a ${maxFrameBytes}-byte batch frame`);
-    }
-    if (batch.length > 0 && frameBytes + size > maxFrameBytes) {
-      yield batch;
-      batch = [];
-      frameBytes = BATCH_HEADER_BYTES;
-    }
-    batch.push(bet);
-    frameBytes += size;
-    if (batch.length >= limits.maxAmount) {
-      yield batch;
-      batch = [];
-      frameBytes = BATCH_HEADER_BYTES;
-    }
+export class BatchBuilder<T extends BetFields> {
+  readonly #maxAmount: number;
+  readonly #maxFrameBytes: number;
+  #batch: T[] = [];
+  #frameBytes = BATCH_HEADER_BYTES;
+
+  constructor(limits: BatchLimits) {
+    this.#maxAmount = limits.maxAmount;
+    this.#maxFrameBytes = limits.maxFrameBytes ?? MAX_BATCH_FRAME_BYTES;
   }
-  if (batch.length > 0) yield batch;
+
+  /** Adds a bet; returns the previous batch when the byte budget closed it (the bet then starts the next one). */
+  add(bet: T): T[] | undefined {
+    const size = betWireSize(bet);
+    if (BATCH_HEADER_BYTES + size > this.#maxFrameBytes) {
+      throw new RangeError(`a bet of ${size} bytes cannot fit in a ${this.#maxFrameBytes}-byte batch frame`);
+    }
+    let closed: T[] | undefined;
+    if (this.#batch.length > 0 && this.#frameBytes + size > this.#maxFrameBytes) closed = this.take();
+    this.#batch.push(bet);
+    this.#frameBytes += size;
+    return closed;
+  }
+
+  /** The batch holds maxAmount bets: take() it now. */
+  get full(): boolean {
+    return this.#batch.length >= this.#maxAmount;
+  }
+
+  get empty(): boolean {
+    return this.#batch.length === 0;
+  }
+
+  take(): T[] {
+    const batch = this.#batch;
+    this.#batch = [];
+    this.#frameBytes = BATCH_HEADER_BYTES;
+    return batch;
+  }
+}
+
+/**
+ * Groups bets into batches (see BatchBuilder). Pull-based (an async generator, not RxJS bufferCount): the next bet
+ * is read only when the consumer asks for the next batch, i.e. after the previous batch was acknowledged.
+ * The agency uses readBatches (csv-source.ts), which fills whole batches without an await per bet.
+ */
+export async function* batches<T extends BetFields>(bets: AsyncIterable<T>, limits: BatchLimits): AsyncGenerator<T[]> {
+  const builder = new BatchBuilder<T>(limits);
+  for await (const bet of bets) {
+    const closed = builder.add(bet);
+    if (closed !== undefined) yield closed;
+    if (builder.full) yield builder.take();
+  }
+  if (!builder.empty) yield builder.take();
 }

@@ -3,7 +3,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { BetFields } from '@tp0/common';
-import { BadRowError, readBets } from './csv-source.js';
+import { BadRowError, readBatches, readBets } from './csv-source.js';
 
 function csvFile(text: string | Buffer): string {
   const file = path.join(mkdtempSync(path.join(tmpdir(), 'tp0-client-csv-')), 'agency-1.csv');
@@ -63,4 +63,24 @@ test('a malformed row is reported with its line number and reason, after the goo
 
 test('a missing file is an error, not a bad row', async t => {
   await t.throwsAsync(collect('/nonexistent/agency-1.csv'), { message: /ENOENT/ });
+});
+
+test('a quoted field with a newline counts its lines: the row is reported at the line where it ends', async t => {
+  const text = `${GOOD}"Ana\nMaría",Pérez,1,1999-01-01,5\r\nLuis,Gómez,5,1990-05-05,12345\r\n`;
+  const error = await t.throwsAsync(collect(csvFile(text)), { instanceOf: BadRowError });
+  t.is(error?.line, 5);
+  t.regex(error?.reason ?? '', /first name contains a line break/);
+});
+
+test('readBatches fills batches of maxAmount from a file larger than the stream buffers', async t => {
+  let text = '';
+  for (let i = 0; i < 5000; i++) text += `Ana,Pérez,${i},1999-01-01,${i % 10_000}\n`;
+  const sizes: number[] = [];
+  let documents = 0;
+  for await (const batch of readBatches(csvFile(text), { maxAmount: 134 })) {
+    sizes.push(batch.length);
+    for (const bet of batch) t.is(bet.document, String(documents++));
+  }
+  t.is(documents, 5000);
+  t.deepEqual(sizes, [...Array<number>(37).fill(134), 5000 - 37 * 134]);
 });
