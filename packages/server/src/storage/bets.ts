@@ -25,6 +25,8 @@ export class BetDate {
     readonly year: number,
     readonly month: number,
     readonly day: number,
+    /** The YYYY-MM-DD text it was parsed from, which is already the ISO format (4-digit year, 2-digit month and day). */
+    private readonly text: string,
   ) {}
 
   /** `datetime.date.fromisoformat` for the YYYY-MM-DD form; throws on anything else or a date that does not exist. */
@@ -36,12 +38,11 @@ export class BetDate {
     if (match === null || year < 1 || probe.getUTCMonth() !== month - 1 || probe.getUTCDate() !== day) {
       throw new RangeError(`Invalid isoformat string: ${JSON.stringify(text)}`);
     }
-    return new BetDate(year, month, day);
+    return new BetDate(year, month, day, text);
   }
 
   isoFormat(): string {
-    const pad = (n: number, width: number) => String(n).padStart(width, '0');
-    return `${pad(this.year, 4)}-${pad(this.month, 2)}-${pad(this.day, 2)}`;
+    return this.text;
   }
 
   toString(): string {
@@ -101,11 +102,9 @@ export async function* loadBets(path: string = STORAGE_FILEPATH): AsyncGenerator
 /** The CSV rows `storeBets` appends for `bets`; the server's writer appends these same bytes. */
 export function encodeBets(bets: readonly Bet[]): string {
   let out = '';
+  // Agency and number are integers and the date is YYYY-MM-DD: only the three text fields may need quotes.
   for (const bet of bets) {
-    out +=
-      [String(bet.agency), bet.firstName, bet.lastName, bet.document, bet.birthdate.isoFormat(), String(bet.number)]
-        .map(quoteMinimal)
-        .join(',') + ROW_END;
+    out += `${bet.agency},${quoteMinimal(bet.firstName)},${quoteMinimal(bet.lastName)},${quoteMinimal(bet.document)},${bet.birthdate.isoFormat()},${bet.number}${ROW_END}`;
   }
   return out;
 }
