@@ -89,6 +89,9 @@ export interface ContainerState {
   readonly Status: string;
   readonly Running: boolean;
   readonly ExitCode: number;
+  /** RFC 3339 with nanoseconds. */
+  readonly StartedAt: string;
+  readonly FinishedAt: string;
 }
 
 export async function containerState(name: string): Promise<ContainerState | null> {
