@@ -161,10 +161,11 @@ test('an idle connection blocks nobody, and close() returns quickly with it stil
 });
 
 test('shutdown releases a waiting winners query with SHUTTING_DOWN', async (t) => {
-  const h = await start(t, { agencies: 2 });
+  const h = await start(t, { agencies: 2 }, 'DEBUG');
   const conn = await h.client();
   await conn.send({ type: 'winners_query', agency: 1 });
-  await sleep(50);
+  // Regression (flaky under load): closing before the query was read reset the connection instead of answering it.
+  await until(() => lines(h, 'consulta_ganadores').find((l) => l.result === 'in_progress'));
   const reply = conn.receive();
   const closing = h.server.close();
   t.like(await reply, { type: 'error', code: ErrorCode.SHUTTING_DOWN });
@@ -209,7 +210,8 @@ test('shutdown during traffic: every batch is either acked and stored, or refuse
       }
     }
   });
-  await sleep(30);
+  // Shut down mid-stream: after some batches were acked (a fixed sleep was flaky on a loaded machine).
+  await until(() => (acked >= 100 ? true : undefined), 20_000);
   await h.server.close();
   await Promise.all(traffic);
   const rows = (await readFile(h.betsFile, 'utf8')).split('\r\n').length - 1;

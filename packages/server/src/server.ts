@@ -135,6 +135,7 @@ export async function startServer(config: ServerConfig, log: CourseLogger): Prom
           return await conn.send({ type: 'ack', count: 0 });
         case 'winners_query': {
           if (shuttingDown) throw new LotteryError('SHUTTING_DOWN', 'server is shutting down');
+          log.debug('consulta_ganadores', 'in_progress', { ip, agencia: msg.agency });
           const documents = await lottery.winnersOf(msg.agency);
           log.info('consulta_ganadores', 'success', { ip, agencia: msg.agency, cant_ganadores: documents.length });
           return await conn.send({ type: 'winners', agency: msg.agency, documents });
