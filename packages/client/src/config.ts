@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import path from 'node:path';
+import { parse as parseYaml } from 'yaml';
 import { ConfigError, formatDuration, parseDuration, parseLevel, type LevelName, type BetFields } from '@tp0/common';
 import { betFromEnv } from './bet-env.js';
 
@@ -88,12 +88,6 @@ export function configFields(config: ClientConfig) {
     mode: config.mode,
     batch_max_amount: config.batchMaxAmount,
   };
-}
-
-/** yaml costs ~30 ms and ~8 MB to load: only when there is a config file (env alone configures the system runs). */
-function parseYaml(text: string): unknown {
-  const yaml = createRequire(import.meta.url)('yaml') as typeof import('yaml');
-  return yaml.parse(text);
 }
 
 function readYaml(file: string, explicit: boolean): unknown {
