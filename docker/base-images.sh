@@ -96,6 +96,7 @@ build_busybox() {
   bb=/bin/busybox
   if [ ! -x "$bb" ] || ldd "$bb" >/dev/null 2>&1; then
     log "installing busybox-static"
+    apt-get update -qq
     DEBIAN_FRONTEND=noninteractive apt-get install -y -qq busybox-static >/dev/null
   fi
   ldd "$bb" >/dev/null 2>&1 && die "$bb is dynamically linked; install busybox-static"
