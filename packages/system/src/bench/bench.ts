@@ -100,7 +100,7 @@ async function main(): Promise<void> {
     const perRun = results.map(phases);
     console.log(table(['phase', 'ms'], Object.keys(perRun[0]!).map((k) => [k, ms(median(perRun.map((p) => p[k] ?? Number.NaN)))])));
     const sorteoMs = results.map((r) => Number(/\bms: (\d+)/.exec(r.server.lines.find((l) => l.text.includes('action: sorteo'))?.text ?? '')?.[1]));
-    console.log(`(the server's own sorteo line: ${sorteoMs.join(', ')} ms from last finished to result, worker start included)`);
+    console.log(`(the server's own sorteo line: ${sorteoMs.join(', ')} ms from last finished to result)`);
 
     const drawBench = path.join(PACKAGES, 'server/dist/bench/draw-bench.js');
     console.log(`\nServer draw benchmark (${path.relative(PACKAGES, drawBench)}):`);
