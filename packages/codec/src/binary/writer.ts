@@ -18,27 +18,15 @@ export class BufferWriter {
   }
 
   u8(value: number, field = 'u8'): this {
-    checkUint(value, MAX_U8, field);
-    this.#ensure(1);
-    this.#buffer.writeUInt8(value, this.#offset);
-    this.#offset += 1;
-    return this;
+    return this.#uint(value, 1, MAX_U8, field);
   }
 
   u16(value: number, field = 'u16'): this {
-    checkUint(value, MAX_U16, field);
-    this.#ensure(2);
-    this.#buffer.writeUInt16BE(value, this.#offset);
-    this.#offset += 2;
-    return this;
+    return this.#uint(value, 2, MAX_U16, field);
   }
 
   u32(value: number, field = 'u32'): this {
-    checkUint(value, MAX_U32, field);
-    this.#ensure(4);
-    this.#buffer.writeUInt32BE(value, this.#offset);
-    this.#offset += 4;
-    return this;
+    return this.#uint(value, 4, MAX_U32, field);
   }
 
   /** A UTF-8 string behind a u16 big-endian byte length. */
@@ -56,6 +44,15 @@ export class BufferWriter {
   frame(): Buffer {
     this.#buffer.writeUInt32BE(this.#offset - LENGTH_PREFIX_BYTES, 0);
     return this.#buffer.subarray(0, this.#offset);
+  }
+
+  /** An unsigned big-endian integer of `bytes` bytes, range-checked so that a bad value never wraps silently. */
+  #uint(value: number, bytes: number, max: number, field: string): this {
+    checkUint(value, max, field);
+    this.#ensure(bytes);
+    this.#buffer.writeUIntBE(value, this.#offset, bytes);
+    this.#offset += bytes;
+    return this;
   }
 
   #ensure(bytes: number): void {
