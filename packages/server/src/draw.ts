@@ -1,6 +1,6 @@
 /**
  * The draw: every stored bet read once with `loadBets` + `hasWon`, on the main thread. `loadBets` streams the
- * file (64 KiB reads through csv-parse), and the loop also yields to the event loop every DRAW_YIELD_ROWS rows,
+ * file (16 KiB reads through csv-parse), and the loop also yields to the event loop every DRAW_YIELD_ROWS rows,
  * so sockets keep being served while it runs (2,000,000 rows: event-loop delay p99 a few ms, see `pnpm bench`).
  */
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
@@ -27,7 +27,7 @@ export class DrawCancelledError extends Error {
   }
 }
 
-/** Rows handled between two explicit yields to the event loop (~1.5 ms of work at ~340k rows/s). */
+/** Rows handled between two explicit yields to the event loop (~1.3 ms of work at ~400k rows/s). */
 export const DRAW_YIELD_ROWS = 512;
 
 export function startDraw(path: string): DrawRun {
