@@ -133,3 +133,22 @@ test('fuzz: random byte streams through the decoder stages end with messages or 
   );
   t.pass();
 });
+
+const arbitraryBet = fc.record({
+  firstName: fc.string({ unit: 'grapheme', minLength: 1, maxLength: 40 }),
+  lastName: fc.string({ unit: 'grapheme', minLength: 1, maxLength: 40 }),
+  document: fc.stringMatching(/^\d{1,16}$/),
+  birthdate: fc.date({ min: new Date('1900-01-01'), max: new Date('2025-12-31'), noInvalidDate: true }).map(d => d.toISOString().slice(0, 10)),
+  number: fc.integer({ min: 0, max: 9999 }),
+});
+
+test('property: any batch of bets (any Unicode names) round-trips, and its size is what batchFrameSize says', t => {
+  fc.assert(
+    fc.property(fc.integer({ min: 0, max: 65535 }), fc.array(arbitraryBet, { maxLength: 30 }), (agency, bets) => {
+      const frame = codec.encode({ type: 'bet_batch', agency, bets });
+      t.is(frame.length, batchFrameSize(bets));
+      t.deepEqual(codec.decodeFrame(frame.subarray(4)), { type: 'bet_batch', agency, bets });
+    }),
+    { numRuns: 500 },
+  );
+});
