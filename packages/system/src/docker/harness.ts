@@ -12,6 +12,7 @@ import { createWriteStream, existsSync, mkdirSync, readFileSync, rmSync, writeFi
 import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
+import ini from 'ini';
 import { parseDocument, type Document } from 'yaml';
 import { parseLogLine } from '@tp0/common';
 
@@ -171,23 +172,18 @@ export function scenarioDir(name: string): string {
   return dir;
 }
 
-/** Sets `KEY = value` in config.ini's `[DEFAULT]` (the only section), replacing the line or appending one. */
+/** Sets keys of config.ini's `[DEFAULT]` section (the only one the server reads), with the `ini` package it reads it with. */
 export function editIni(text: string, values: Readonly<Record<string, string | number>>): string {
-  let out = text;
-  for (const [key, value] of Object.entries(values)) {
-    const line = new RegExp(`^[ \\t]*${key}[ \\t]*[=:].*$`, 'm');
-    out = line.test(out) ? out.replace(line, `${key} = ${value}`) : `${out.replace(/\n?$/, '\n')}${key} = ${value}\n`;
-  }
-  return out;
+  const config = ini.parse(text);
+  config['DEFAULT'] = { ...config['DEFAULT'], ...values };
+  return ini.stringify(config, { whitespace: true });
 }
 
 export function editYaml(text: string, values: Readonly<Record<string, string | number | null>>): string {
   const doc = parseDocument(text);
   for (const [dotted, value] of Object.entries(values)) {
-    if (value === null) {
-      if (doc.hasIn(dotted.split('.'))) doc.deleteIn(dotted.split('.'));
-    }
-    else doc.setIn(dotted.split('.'), value);
+    if (value !== null) doc.setIn(dotted.split('.'), value);
+    else if (doc.hasIn(dotted.split('.'))) doc.deleteIn(dotted.split('.'));
   }
   return doc.toString();
 }
