@@ -5,7 +5,7 @@ import path from 'node:path';
 import {
   checkPrerequisites,
   clientNames,
-  csvRows,
+  csvLines,
   generateData,
   must,
   REPO_ROOT,
@@ -23,7 +23,7 @@ const COURSE_BETS = 78_697;
 
 /** bets.csv rows (agency, first name, last name, document, birthdate, number) copied out of the server container. */
 async function storedRows(p: Project): Promise<string[]> {
-  return csvRows(await p.copyOut('server', '/app/bets.csv'));
+  return csvLines(await p.copyOut('server', '/app/bets.csv'));
 }
 
 function rowsPerAgency(rows: readonly string[]): Map<number, number> {
@@ -106,7 +106,7 @@ test('3 agencies with 0, 1 and 3 bets on 7574: each client logs exactly its winn
   const winners = [0, 1, 3];
   const data = await mixedData(dir, winners.map((k) => ({ bets: 40, winnersPerAgency: k })));
   for (const [index, k] of winners.entries()) {
-    const rows = csvRows(readFileSync(path.join(data, `agency-${index + 1}.csv`), 'utf8'));
+    const rows = csvLines(readFileSync(path.join(data, `agency-${index + 1}.csv`), 'utf8'));
     t.is(rows.filter((row) => row.endsWith(',7574')).length, k, `agency-${index + 1}.csv has ${k} winning rows`);
   }
   await withProject(
@@ -137,7 +137,7 @@ test('5 agencies on the course dataset: every client exits 0 and 78,697 bets are
   const dir = scenarioDir(name);
   const data = path.join(dir, '.data');
   await must('python3', ['-m', 'zipfile', '-e', COURSE_ZIP, data]);
-  const fileRows = [1, 2, 3, 4, 5].map((i) => csvRows(readFileSync(path.join(data, `agency-${i}.csv`), 'utf8')).length);
+  const fileRows = [1, 2, 3, 4, 5].map((i) => csvLines(readFileSync(path.join(data, `agency-${i}.csv`), 'utf8')).length);
   t.is(fileRows.reduce((a, b) => a + b, 0), COURSE_BETS, 'the zip holds the expected rows');
   const started = Date.now();
   await withProject(

@@ -130,8 +130,8 @@ export async function generateData(out: string, options: GenerateData): Promise<
   await must(process.execPath, args);
 }
 
-/** Lines of an agency CSV or of bets.csv (CRLF or LF), without the empty tail. */
-export function csvRows(text: string): string[] {
+/** Lines of an agency CSV or of bets.csv (CRLF or LF), without the empty tail: one per bet, as no generated or course name holds a line break. */
+export function csvLines(text: string): string[] {
   return text.split(/\r?\n/).filter((line) => line !== '');
 }
 
