@@ -70,7 +70,7 @@ test('agency: a malformed row stops the agency with its line number; earlier bat
   t.is(await runClient(config, log), 1);
   t.deepEqual(server.batches.map(b => b.length), [10, 10]);
   t.false(server.events.includes('finished'));
-  t.true(lines().some(l => l.includes('action: leer_apuestas | result: fail | line: 25 | error: birthdate "1999-02-30" is not a real YYYY-MM-DD date | enviadas: 20')), lines().join('\n'));
+  t.true(lines().some(l => l.includes(`action: leer_apuestas | result: fail | file: ${config.dataFile} | line: 25 | error: birthdate "1999-02-30" is not a real YYYY-MM-DD date | enviadas: 20`)), lines().join('\n'));
 });
 
 test('agency: a server error reply is logged as a failure, exit 1', async t => {

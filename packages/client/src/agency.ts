@@ -54,7 +54,7 @@ export async function runAgency(config: ClientConfig, log: CourseLogger, signal?
   } catch (error) {
     if (error instanceof ShutdownError) throw error;
     if (error instanceof BadRowError) {
-      log.error('leer_apuestas', 'fail', { line: error.line, error: error.reason, enviadas: sent });
+      log.error('leer_apuestas', 'fail', { file: config.dataFile, line: error.line, error: error.reason, enviadas: sent });
     } else {
       log.error(action, 'fail', { enviadas: sent, error: describeError(error) });
     }
