@@ -86,10 +86,24 @@ test('agency: a server error reply is logged as a failure, exit 1', async t => {
 test('agency: no server listening is a connect failure, exit 1', async t => {
   const server = await startLotteryServer();
   await server.close();
-  const { config } = setup(server.port, agencyCsv(3));
+  const { config } = setup(server.port, agencyCsv(3), { CLI_SERVER_CONNECTRETRY: '0s' });
   const { log, lines } = captureLogger();
   t.is(await runClient(config, log), 1);
   t.true(lines().some(l => l.includes('action: connect | result: fail | client_id: 3 | error: ') && l.includes('ECONNREFUSED')));
+});
+
+test('agency: a server that starts late is retried until it listens (compose starts them together)', async t => {
+  const probe = await startLotteryServer();
+  const port = probe.port;
+  await probe.close();
+  const { config } = setup(port, agencyCsv(12), { CLI_SERVER_CONNECTRETRY: '5s' });
+  const { log, lines } = captureLogger();
+  const run = runClient(config, log);
+  await new Promise(resolve => setTimeout(resolve, 300));
+  const server = await startLotteryServer({ port });
+  t.teardown(() => server.close());
+  t.is(await run, 0, lines().join('\n'));
+  t.deepEqual(server.batches.map(b => b.length), [10, 2]);
 });
 
 test('agency process: SIGTERM while waiting for an ack closes file and connection, exit 0', async t => {

@@ -21,6 +21,8 @@ export interface ClientConfig {
   readonly serverAddress: string;
   readonly host: string;
   readonly port: number;
+  /** Milliseconds to keep retrying a refused or unresolved connection (compose starts the server and clients together). */
+  readonly connectRetry: number;
   readonly loopAmount: number;
   /** Milliseconds. */
   readonly loopPeriod: number;
@@ -52,6 +54,8 @@ export function loadConfig({ env = process.env, cwd = process.cwd() }: LoadOptio
   const id = integer(...pick('CLI_ID', 'id'), 1, 65535);
   const [addressKey, address] = pick('CLI_SERVER_ADDRESS', 'server.address');
   const { host, port } = parseAddress(address, addressKey);
+  const [retryKey, retry] = pick('CLI_SERVER_CONNECTRETRY', 'server.connectRetry');
+  const connectRetry = parseDuration(retry ?? '10s', retryKey);
   const loopAmount = integer(...pick('CLI_LOOP_AMOUNT', 'loop.amount'), 0, Number.MAX_SAFE_INTEGER, '5');
   const [periodKey, period] = pick('CLI_LOOP_PERIOD', 'loop.period');
   const loopPeriod = parseDuration(period ?? '5s', periodKey);
@@ -67,6 +71,7 @@ export function loadConfig({ env = process.env, cwd = process.cwd() }: LoadOptio
     serverAddress: address as string,
     host,
     port,
+    connectRetry,
     loopAmount,
     loopPeriod,
     logLevel,
@@ -87,6 +92,7 @@ export function configFields(config: ClientConfig) {
     log_level: config.logLevel,
     mode: config.mode,
     batch_max_amount: config.batchMaxAmount,
+    connect_retry: formatDuration(config.connectRetry),
   };
 }
 

@@ -30,7 +30,7 @@ test('echo: loop.amount messages, one connection each, echoes logged, then loop_
 test('echo: no server is a receive_message failure, exit 1', async t => {
   const server = await startEchoServer();
   await server.close();
-  const config = loadConfig({ env: { CLI_ID: '2', CLI_MODE: 'echo', CLI_SERVER_ADDRESS: `127.0.0.1:${server.port}` }, cwd: cwd() });
+  const config = loadConfig({ env: { CLI_ID: '2', CLI_MODE: 'echo', CLI_SERVER_ADDRESS: `127.0.0.1:${server.port}`, CLI_SERVER_CONNECTRETRY: '0s' }, cwd: cwd() });
   const { log, lines } = captureLogger();
   t.is(await runClient(config, log), 1);
   t.regex(lines().at(-1) ?? '', /action: receive_message \| result: fail \| client_id: 2 \| error: .*ECONNREFUSED/);

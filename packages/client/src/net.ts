@@ -1,15 +1,36 @@
 import net from 'node:net';
 import { Connection, LOTTERY_HEADER, lotteryCodec, type LotteryMessage } from '@tp0/codec';
 import type { ClientConfig } from './config.js';
-import { untilAborted } from './shutdown.js';
+import { sleep, untilAborted } from './shutdown.js';
 
 /** A winners reply lists every winning document of the agency: far above the server's 8 KiB request limit. */
 export const CLIENT_MAX_FRAME_BYTES = 4 * 1024 * 1024;
 
 export type LotteryConnection = Connection<LotteryMessage, LotteryMessage>;
 
-/** Opens a TCP connection; a shutdown during the connect destroys the socket. */
-export async function connect(config: Pick<ClientConfig, 'host' | 'port'>, signal?: AbortSignal): Promise<net.Socket> {
+/** Failures that mean "the server is not up yet": compose starts the server and its clients at the same time. */
+const NOT_UP_YET = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH']);
+const FIRST_RETRY_MS = 50;
+const MAX_RETRY_MS = 1000;
+
+/**
+ * Opens a TCP connection, retrying a server that is not up yet with exponential backoff for `connectRetry` ms.
+ * A shutdown during the wait or the connect ends it at once.
+ */
+export async function connect(config: Pick<ClientConfig, 'host' | 'port' | 'connectRetry'>, signal?: AbortSignal): Promise<net.Socket> {
+  const deadline = Date.now() + config.connectRetry;
+  for (let delay = FIRST_RETRY_MS; ; delay = Math.min(delay * 2, MAX_RETRY_MS)) {
+    try {
+      return await connectOnce(config, signal);
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code;
+      if (code === undefined || !NOT_UP_YET.has(code) || Date.now() + delay > deadline) throw error;
+      await sleep(delay, signal);
+    }
+  }
+}
+
+async function connectOnce(config: Pick<ClientConfig, 'host' | 'port'>, signal?: AbortSignal): Promise<net.Socket> {
   const socket = net.createConnection({ host: config.host, port: config.port });
   const connected = new Promise<void>((resolve, reject) => {
     socket.once('connect', resolve);
@@ -25,7 +46,7 @@ export async function connect(config: Pick<ClientConfig, 'host' | 'port'>, signa
 }
 
 /** A connection speaking the lottery protocol: the 5-byte header first, then length-prefixed frames. */
-export async function openLottery(config: Pick<ClientConfig, 'host' | 'port'>, signal?: AbortSignal): Promise<LotteryConnection> {
+export async function openLottery(config: Pick<ClientConfig, 'host' | 'port' | 'connectRetry'>, signal?: AbortSignal): Promise<LotteryConnection> {
   const socket = await connect(config, signal);
   socket.write(LOTTERY_HEADER);
   return new Connection<LotteryMessage, LotteryMessage>(socket, lotteryCodec({ maxFrameLength: CLIENT_MAX_FRAME_BYTES }));

@@ -11,6 +11,8 @@ export interface LotteryServerOptions {
   readonly rejectBatch?: number;
   /** Reply an INVALID_BET error to single bets. */
   readonly rejectSingle?: boolean;
+  /** Listen on this port instead of a free one. */
+  readonly port?: number;
 }
 
 export interface LotteryServer {
@@ -73,7 +75,7 @@ export async function startLotteryServer(options: LotteryServerOptions = {}): Pr
       socket.destroy();
     }
   });
-  const port = await listen(server);
+  const port = await listen(server, options.port);
   return {
     port,
     batches,
@@ -108,10 +110,10 @@ export async function startEchoServer(): Promise<{ port: number; lines: string[]
   return { port, lines, close: () => closeServer(server, sockets) };
 }
 
-function listen(server: net.Server): Promise<number> {
+function listen(server: net.Server, port = 0): Promise<number> {
   return new Promise((resolve, reject) => {
     server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => resolve((server.address() as net.AddressInfo).port));
+    server.listen(port, '127.0.0.1', () => resolve((server.address() as net.AddressInfo).port));
   });
 }
 
