@@ -1,15 +1,8 @@
-import { ConfigError, createLogger, formatFromEnv } from '@tp0/common';
+import { createLogger, formatFromEnv, loadConfigOrExit } from '@tp0/common';
 import { runClient } from './client.js';
-import { loadConfig, type ClientConfig } from './config.js';
+import { loadConfig } from './config.js';
 
-let config: ClientConfig;
-try {
-  config = loadConfig();
-} catch (error) {
-  if (!(error instanceof ConfigError)) throw error;
-  process.stderr.write(`${error.message}\n`);
-  process.exit(1);
-}
+const config = loadConfigOrExit(() => loadConfig());
 
 const log = createLogger({ name: 'client', level: config.logLevel, format: formatFromEnv() });
 const controller = new AbortController();

@@ -14,3 +14,14 @@ export class ConfigError extends Error {
     );
   }
 }
+
+/** Runs a config loader for a process entry point: a ConfigError is printed on stderr and ends the process (exit 1). */
+export function loadConfigOrExit<T>(load: () => T): T {
+  try {
+    return load();
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    process.stderr.write(`${error.message}\n`);
+    process.exit(1);
+  }
+}

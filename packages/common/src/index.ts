@@ -1,7 +1,7 @@
 /**
  * Shared by the server and the client: the course's log lines over bunyan, Go-style durations and config errors.
  */
-export { ConfigError } from './config-error.js';
+export { ConfigError, loadConfigOrExit } from './config-error.js';
 export { formatDuration, parseDuration } from './duration.js';
 export { parseLevel, type LevelName } from './levels.js';
 export { formatLogLine, parseLogLine, sanitizeValue, type LogFields, type LogResult, type ParsedLogLine } from './log-line.js';

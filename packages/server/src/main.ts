@@ -1,19 +1,12 @@
 /** Entry point: `node dist/main.js` (config from ./config.ini or CONFIG_FILE, env overrides). */
-import { ConfigError, createLogger, formatFromEnv } from '@tp0/common';
-import { loadConfig, type ServerConfig } from './config.js';
+import { createLogger, formatFromEnv, loadConfigOrExit } from '@tp0/common';
+import { loadConfig } from './config.js';
 import { startServer } from './server.js';
 
 /** A shutdown that takes longer than this is cut short (exit 1) rather than hanging the container stop. */
 const SHUTDOWN_DEADLINE_MS = 8000;
 
-let config: ServerConfig;
-try {
-  config = loadConfig();
-} catch (err) {
-  if (!(err instanceof ConfigError)) throw err;
-  process.stderr.write(`${err.message}\n`);
-  process.exit(1);
-}
+const config = loadConfigOrExit(() => loadConfig());
 
 const log = createLogger({ name: 'server', level: config.loggingLevel, format: formatFromEnv() });
 log.debug('config', 'success', {
