@@ -3,6 +3,7 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { batchFrameSize, MAX_BATCH_FRAME_BYTES } from '@tp0/codec';
 import { runClient } from './client.js';
@@ -99,7 +100,7 @@ test('agency: a server that starts late is retried until it listens (compose sta
   const { config } = setup(port, agencyCsv(12), { CLI_SERVER_CONNECTRETRY: '5s' });
   const { log, lines } = captureLogger();
   const run = runClient(config, log);
-  await new Promise(resolve => setTimeout(resolve, 300));
+  await sleep(300);
   const server = await startLotteryServer({ port });
   t.teardown(() => server.close());
   t.is(await run, 0, lines().join('\n'));

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import ini from 'ini';
 import { ConfigError, parseLevel, type LevelName } from '@tp0/common';
+import { STORAGE_FILEPATH } from './storage/bets.js';
 
 export type FsyncMode = 'none' | 'batch';
 
@@ -55,7 +56,7 @@ export function parseConfig(file: Readonly<Record<string, string>>, env: NodeJS.
   };
   const fsync = (raw('FSYNC') ?? 'none').trim().toLowerCase();
   if (fsync !== 'none' && fsync !== 'batch') throw new ConfigError('FSYNC', raw('FSYNC'), 'none or batch');
-  const betsFile = (raw('BETS_FILE') ?? './bets.csv').trim();
+  const betsFile = (raw('BETS_FILE') ?? STORAGE_FILEPATH).trim();
   if (betsFile === '') throw new ConfigError('BETS_FILE', raw('BETS_FILE'), 'a file path');
   return {
     port: integer('SERVER_PORT', 0, 65535),

@@ -1,4 +1,5 @@
 import net from 'node:net';
+import { setTimeout as delay } from 'node:timers/promises';
 import { betProblem, type CourseLogger } from '@tp0/common';
 import {
   Connection,
@@ -216,7 +217,7 @@ export async function startServer(config: ServerConfig, log: CourseLogger): Prom
       const listenerClosed = new Promise<void>((resolve) => listener.close(() => resolve()));
       // Releases winners queries still waiting for the draw (they are answered SHUTTING_DOWN) and stops the draw.
       await lottery.close();
-      await Promise.race([Promise.allSettled([...inFlight]), delay(IN_FLIGHT_GRACE_MS)]);
+      await Promise.race([Promise.allSettled([...inFlight]), delay(IN_FLIGHT_GRACE_MS, undefined, { ref: false })]);
       await Promise.all(
         [...sockets].map((socket) => {
           const conn = connections.get(socket);
@@ -240,8 +241,4 @@ function closeAfterError(socket: net.Socket): void {
   socket.end();
   socket.resume();
   setTimeout(() => socket.destroy(), CLIENT_CLOSE_MS).unref();
-}
-
-function delay(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms).unref());
 }

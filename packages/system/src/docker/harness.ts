@@ -11,6 +11,7 @@ import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { createWriteStream, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync, type WriteStream } from 'node:fs';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import ini from 'ini';
 import { parseDocument, type Document } from 'yaml';
@@ -60,7 +61,7 @@ export async function must(file: string, args: readonly string[], options: { tim
   return result.stdout;
 }
 
-export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+export { sleep };
 
 /** Throws a readable error when the images or the build outputs the scenarios need are missing. */
 export async function checkPrerequisites(): Promise<void> {
