@@ -193,7 +193,10 @@ export class Project {
   readonly entries: LogEntry[] = [];
   readonly exits = new Map<string, number>();
   private readonly listeners = new Set<() => void>();
+  /** Services whose exit code came from `docker inspect` because `logs -f` quit before printing it (see catchUp). */
+  readonly exitsFromInspect: string[] = [];
   private follower: ChildProcess | null = null;
+  private catchingUp: Promise<void> | null = null;
   private logFile: WriteStream | null = null;
 
   private constructor(
@@ -280,10 +283,47 @@ export class Project {
     for (const stream of [child.stdout, child.stderr]) {
       createInterface({ input: stream }).on('line', (line) => this.read(line));
     }
+    child.on('close', () => {
+      if (this.follower !== child) return; // down() stopped it
+      this.follower = null;
+      this.catchingUp = this.catchUp().catch((error: unknown) => this.note(`catch-up failed: ${String(error)}`));
+    });
   }
 
-  private read(raw: string): void {
-    this.logFile?.write(`${raw}\n`);
+  /**
+   * docker-compose 1.29's `logs -f` quits once the engine reports its last container dead, and its event thread
+   * forgets that container before the tail thread has queued the container's last lines and its `exited with code N`
+   * line: on a loaded machine those are lost (seen in CI: `server exited with code 0` never came). When it quits, every
+   * container has stopped, so the record is final: read it once more with `logs` (no -f), take the lines each service
+   * is missing, and take a missing exit code from `docker inspect`.
+   */
+  private async catchUp(): Promise<void> {
+    const seen = new Map<string, number>();
+    for (const entry of this.entries) seen.set(entry.service, (seen.get(entry.service) ?? 0) + 1);
+    const record = await this.compose_(['logs', '--no-color']);
+    for (const raw of record.stdout.split('\n')) {
+      const bar = raw.indexOf('|');
+      if (bar < 0) continue;
+      const service = raw.slice(0, bar).trim();
+      const skip = seen.get(service) ?? 0;
+      if (skip > 0) seen.set(service, skip - 1);
+      else this.read(raw, 'missed by logs -f');
+    }
+    for (const service of Object.keys(this.compose.toJS().services as object)) {
+      if (this.exits.has(service)) continue;
+      const state = await containerState(service);
+      if (state?.Status !== 'exited') continue;
+      this.exitsFromInspect.push(service);
+      this.read(`${service} exited with code ${state.ExitCode}`, 'from docker inspect: logs -f quit without it');
+    }
+  }
+
+  private note(text: string): void {
+    this.logFile?.write(`# harness: ${text}\n`);
+  }
+
+  private read(raw: string, origin?: string): void {
+    this.logFile?.write(origin === undefined ? `${raw}\n` : `${raw}    # harness: ${origin}\n`);
     const exited = /^(\S+) exited with code (\d+)\s*$/.exec(raw);
     if (exited !== null) {
       this.exits.set(exited[1]!, Number(exited[2]));
@@ -385,6 +425,7 @@ export class Project {
 
   /** `down -v --remove-orphans`, then stops following; also removes leftovers made outside compose. Never throws. */
   async down(): Promise<void> {
+    await this.catchingUp;
     try {
       await this.compose_(['down', '-v', '--remove-orphans', '-t', '3']);
     } finally {
