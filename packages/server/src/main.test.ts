@@ -3,6 +3,7 @@ import { spawn } from 'node:child_process';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { ErrorCode } from '@tp0/codec';
 import { parseLogLine } from '@tp0/common';
 import { connect, lotteryClient, request, until, wireBet } from './test/clients.js';
 import { tempDir } from './test/helpers.js';
@@ -11,8 +12,11 @@ const MAIN = fileURLToPath(new URL('./main.ts', import.meta.url));
 /** The child runs in a temp dir, where the bare specifier `tsx` would not resolve. */
 const TSX = import.meta.resolve('tsx');
 
-function run(env: NodeJS.ProcessEnv, cwd: string) {
-  const child = spawn(process.execPath, [`--import=${TSX}`, MAIN], { cwd, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+/** Starts the server; `fileSizeLimitKiB` runs it under `ulimit -f`, so a write past that size fails part-way (EFBIG). */
+function run(env: NodeJS.ProcessEnv, cwd: string, fileSizeLimitKiB?: number) {
+  const node = [process.execPath, `--import=${TSX}`, MAIN];
+  const [file, ...args] = fileSizeLimitKiB === undefined ? node : ['bash', '-c', `ulimit -f ${fileSizeLimitKiB} && exec "$@"`, 'bash', ...node];
+  const child = spawn(file!, args, { cwd, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
   let stderr = '';
   child.stdout.on('data', (c: Buffer) => (stdout += c.toString('utf8')));
@@ -79,5 +83,39 @@ test('the process runs the draw and answers winners', async (t) => {
   t.truthy(server.parsed().find((l) => l.action === 'sorteo' && l.result === 'success' && l.fields['winners'] === '2'));
   server.child.kill('SIGINT');
   t.is(await server.exited, 0);
+  conn.destroy();
+});
+
+test('a write that fails part-way stores nothing of its batch: the file keeps whole rows and later batches and the draw work', async (t) => {
+  const dir = await tempDir(t);
+  const config = join(dir, 'config.ini');
+  await writeFile(config, '[DEFAULT]\nSERVER_PORT = 0\nSERVER_IP = 127.0.0.1\nSERVER_LISTEN_BACKLOG = 5\nLOGGING_LEVEL = INFO\nAGENCIES = 1\n');
+  // 16 KiB of bets.csv at most: three batches of 100 rows (41 bytes each) fit, the fourth crosses the limit.
+  const server = run({ CONFIG_FILE: config }, dir, 16);
+  t.teardown(() => void server.child.kill('SIGKILL'));
+  const port = Number(await until(() => server.parsed().find((l) => l.action === 'listen')?.fields['port'], 15_000));
+  const { conn } = await lotteryClient(port);
+  const batch = (first: number, size: number, winner = -1) =>
+    Array.from({ length: size }, (_, i) => wireBet(String(first + i).padStart(8, '0'), first + i === winner ? 7574 : 1));
+  for (const first of [0, 100, 200]) {
+    t.deepEqual(await request(conn, { type: 'bet_batch', agency: 1, bets: batch(first, 100) }), { type: 'ack', count: 100 });
+  }
+  const failed = await request(conn, { type: 'bet_batch', agency: 1, bets: batch(300, 100, 350) });
+  t.like(failed, { type: 'error', code: ErrorCode.STORAGE_FAILURE });
+  t.regex((failed as { message: string }).message, /EFBIG/);
+  t.deepEqual(await request(conn, { type: 'bet_batch', agency: 1, bets: batch(400, 10, 405) }), { type: 'ack', count: 10 });
+
+  const rows = (await readFile(join(dir, 'bets.csv'), 'utf8')).split('\r\n');
+  t.is(rows.pop(), '', 'the file ends with a whole row');
+  t.is(rows.length, 310);
+  const documents = rows.map((row) => row.split(',')[3]);
+  t.deepEqual(documents, [...batch(0, 300), ...batch(400, 10)].map((bet) => bet.document), 'exactly the acked batches, in order');
+  const kept = Buffer.byteLength(rows.slice(0, 300).map((row) => `${row}\r\n`).join(''));
+  t.truthy(server.parsed().find((l) => l.action === 'store_bets' && l.result === 'fail' && l.fields['kept_bytes'] === String(kept)), server.out());
+
+  t.deepEqual(await request(conn, { type: 'finished', agency: 1 }), { type: 'ack', count: 0 });
+  t.deepEqual(await request(conn, { type: 'winners_query', agency: 1 }), { type: 'winners', agency: 1, documents: ['00000405'] });
+  server.child.kill('SIGTERM');
+  t.is(await server.exited, 0, server.err());
   conn.destroy();
 });

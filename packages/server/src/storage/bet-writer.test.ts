@@ -1,5 +1,5 @@
 import test from 'ava';
-import { readFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { captureLogger, tempDir } from '../test/helpers.js';
 import { BetWriter, WriterClosedError } from './bet-writer.js';
@@ -65,4 +65,40 @@ test('close flushes queued rows, logs close_file and refuses later appends', asy
   t.is((await readFile(path, 'utf8')).split('\r\n').length - 1, 5);
   await t.throwsAsync(() => writer.append(batch(1, 1)), { instanceOf: WriterClosedError });
   t.deepEqual(logs.parsed().map((l) => [l.action, l.result, l.fields['file']]), [['close_file', 'success', path]]);
+});
+
+test('open cuts a torn last row left by a crash, and later rows start on a row boundary', async (t) => {
+  const path = join(await tempDir(t), 'bets.csv');
+  const whole = '1,Ana,Pérez,00000001,1990-01-02,7574\r\n2,Belén,Sánchez,00000002,1991-02-03,12\r\n';
+  const torn = '3,Ñandú,Gó';
+  await writeFile(path, whole + torn);
+  const logs = captureLogger();
+  const writer = await BetWriter.open(path, 'none', logs.log);
+  t.is(await readFile(path, 'utf8'), whole);
+  t.deepEqual(
+    logs.parsed().map((l) => [l.action, l.result, l.fields['dropped_bytes'], l.fields['kept_bytes']]),
+    [['repair_file', 'success', String(Buffer.byteLength(torn)), String(Buffer.byteLength(whole))]],
+  );
+  await writer.append(batch(3, 1));
+  await writer.close();
+  const agencies: number[] = [];
+  for await (const bet of loadBets(path)) agencies.push(bet.agency);
+  t.deepEqual(agencies, [1, 2, 3]);
+});
+
+test('open leaves a file of whole rows alone, and empties one that holds only a torn row', async (t) => {
+  const dir = await tempDir(t);
+  const clean = join(dir, 'clean.csv');
+  const rows = '9,Ana,Pérez,00000001,1990-01-02,7574\r\n'.repeat(600);
+  await writeFile(clean, rows);
+  const logs = captureLogger();
+  await (await BetWriter.open(clean, 'none', logs.log)).close();
+  t.is(await readFile(clean, 'utf8'), rows);
+  t.deepEqual(logs.parsed().map((l) => l.action), ['close_file']);
+
+  // Longer than the tail scan's 16 KiB chunk: the search for an LF goes back chunk by chunk to the start.
+  const lone = join(dir, 'lone.csv');
+  await writeFile(lone, 'x'.repeat(40_000));
+  await (await BetWriter.open(lone, 'none', captureLogger().log)).close();
+  t.is(await readFile(lone, 'utf8'), '');
 });
