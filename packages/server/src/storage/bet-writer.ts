@@ -28,7 +28,7 @@ export class WriterBrokenError extends Error {
   }
 }
 
-/** How far back open() looks for the end of the last whole row (rows are far shorter than a batch frame). */
+/** open() reads the file backwards in chunks of this size to find the end of its last whole row. */
 const TAIL_SCAN_BYTES = 16 * 1024;
 const LF = 0x0a;
 

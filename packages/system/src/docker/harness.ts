@@ -193,8 +193,6 @@ export class Project {
   readonly entries: LogEntry[] = [];
   readonly exits = new Map<string, number>();
   private readonly listeners = new Set<() => void>();
-  /** Services whose exit code came from `docker inspect` because `logs -f` quit before printing it (see catchUp). */
-  readonly exitsFromInspect: string[] = [];
   private follower: ChildProcess | null = null;
   private catchingUp: Promise<void> | null = null;
   private logFile: WriteStream | null = null;
@@ -302,9 +300,8 @@ export class Project {
     for (const entry of this.entries) seen.set(entry.service, (seen.get(entry.service) ?? 0) + 1);
     const record = await this.compose_(['logs', '--no-color']);
     for (const raw of record.stdout.split('\n')) {
-      const bar = raw.indexOf('|');
-      if (bar < 0) continue;
-      const service = raw.slice(0, bar).trim();
+      const service = splitServiceLine(raw)?.service;
+      if (service === undefined) continue;
       const skip = seen.get(service) ?? 0;
       if (skip > 0) seen.set(service, skip - 1);
       else this.read(raw, 'missed by logs -f');
@@ -313,7 +310,6 @@ export class Project {
       if (this.exits.has(service)) continue;
       const state = await containerState(service);
       if (state?.Status !== 'exited') continue;
-      this.exitsFromInspect.push(service);
       this.read(`${service} exited with code ${state.ExitCode}`, 'from docker inspect: logs -f quit without it');
     }
   }
@@ -328,12 +324,12 @@ export class Project {
     if (exited !== null) {
       this.exits.set(exited[1]!, Number(exited[2]));
     } else {
-      const bar = raw.indexOf('|');
-      if (bar < 0) return;
-      const line = raw.slice(bar + 1).trim();
+      const split = splitServiceLine(raw);
+      if (split === undefined) return;
+      const { service, line } = split;
       const parsed = parseLogLine(line);
       this.entries.push({
-        service: raw.slice(0, bar).trim(),
+        service,
         line,
         fields: parsed?.fields ?? {},
         at: Date.now(),
@@ -436,6 +432,12 @@ export class Project {
       await removeLeftovers().catch(() => undefined);
     }
   }
+}
+
+/** Splits a `<service> | <line>` log line; undefined for other lines (compose's own messages). */
+function splitServiceLine(raw: string): { service: string; line: string } | undefined {
+  const bar = raw.indexOf('|');
+  return bar < 0 ? undefined : { service: raw.slice(0, bar).trim(), line: raw.slice(bar + 1).trim() };
 }
 
 export const clientNames = (n: number) => Array.from({ length: n }, (_, i) => `client${i + 1}`);

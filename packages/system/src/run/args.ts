@@ -42,17 +42,16 @@ export function parseRunArgs(argv: readonly string[], cwd = process.cwd()): Loca
       },
     }),
   );
-  const int = (name: string, raw: string, min: number, max: number) => integerFlag(name, raw, min, max);
   const local = path.resolve(cwd, '.data');
   const data = values.data !== undefined ? path.resolve(cwd, values.data) : existsSync(local) ? local : REPO_DATA;
   return {
-    agencies: int('agencies', values.agencies, 1, 65535),
+    agencies: integerFlag('agencies', values.agencies, 1, 65535),
     data,
-    ...(values.batch !== undefined && { batch: int('batch', values.batch, 1, 65535) }),
+    ...(values.batch !== undefined && { batch: integerFlag('batch', values.batch, 1, 65535) }),
     ...(values['bets-file'] !== undefined && { betsFile: path.resolve(cwd, values['bets-file']) }),
     quiet: values.quiet,
     bundled: values.bundled,
-    timeoutMs: int('timeout', values.timeout, 1, 86_400) * 1000,
+    timeoutMs: integerFlag('timeout', values.timeout, 1, 86_400) * 1000,
   };
 }
 
