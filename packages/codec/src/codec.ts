@@ -6,8 +6,16 @@ import type { Transform } from 'node:stream';
  */
 export interface Codec<In, Out = In> {
   readonly name: string;
-  /** Transforms from raw bytes to `In` messages, in order; the last one is in readable object mode. */
+  /**
+   * Type only, never set: names `In` in the structure, so that `new Connection(socket, codec)` infers the message
+   * type (a type parameter used by no member infers as `unknown`).
+   */
+  readonly decodedType?: In;
+  /**
+   * Transforms from raw bytes to `In` messages, in order; the last one is in readable object mode. Stages report
+   * a bad input in band, as a `DecodeFailure` after the messages before it (extend `DecoderStage` to get this).
+   */
   createDecoders(): Transform[];
-  /** The bytes of one message, framing included. */
+  /** The bytes of one message, framing included; throws a CodecError for a message the wire cannot carry. */
   encode(message: Out): Buffer;
 }

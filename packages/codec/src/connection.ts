@@ -1,93 +1,101 @@
 import type { Socket } from 'node:net';
 import type { Transform } from 'node:stream';
-import { from, Observable, type ObservableInput, type Subscription } from 'rxjs';
+import { concatMap, EMPTY, finalize, firstValueFrom, from, materialize, Observable, throwError, type ObservableInput } from 'rxjs';
 import type { Codec } from './codec.js';
 import { CodecError } from './errors.js';
-import { MessageQueue } from './message-queue.js';
+import { fromReadable, type DemandSource } from './rx/from-readable.js';
 import { takeHead } from './socket-head.js';
 
 const DEFAULT_CLOSE_TIMEOUT_MS = 2000;
+/** Messages decoded ahead of the handler; behind them the stream buffers fill and the socket pauses. */
+export const DEFAULT_WINDOW = 16;
+
+export interface ConnectionOptions {
+  /** Messages decoded and handed to the pipeline but not yet handled, at most (default 16). */
+  readonly window?: number;
+}
 
 /**
- * A socket spoken through a codec: decoded messages in (pulled, so a slow reader pauses the socket),
- * typed `send` out. One per TCP connection.
+ * A socket spoken through a codec: socket → decoder stages (Transforms) → a demand-driven RxJS source of
+ * messages; typed `send` out. One per TCP connection.
  */
 export class Connection<In, Out = In> {
   readonly remoteAddress: string;
+  /**
+   * The decoded messages, demand-driven: `release()` each one once handled, or reading stops after `window`.
+   * `handle` and `receive` do this for you.
+   */
+  readonly messages: DemandSource<In>;
   readonly #socket: Socket;
   readonly #codec: Codec<In, Out>;
-  readonly #messages: MessageQueue<In>;
+  #transportError: Error | undefined;
 
-  constructor(socket: Socket, codec: Codec<In, Out>) {
+  constructor(socket: Socket, codec: Codec<In, Out>, options: ConnectionOptions = {}) {
     this.#socket = socket;
     this.#codec = codec;
     this.remoteAddress = (socket.remoteAddress ?? 'unknown').replace(/^::ffff:/, '');
     const stages = codec.createDecoders();
     const last = stages[stages.length - 1];
     if (last === undefined) throw new Error(`${codec.name}: a codec needs at least one decoder stage`);
-    this.#messages = new MessageQueue<In>(last);
-    connectStages(socket, stages, error => this.#messages.finish(error));
+    this.messages = fromReadable<In>(last, { window: options.window ?? DEFAULT_WINDOW, endError: () => this.#transportError });
+    connectStages(socket, stages, error => (this.#transportError ??= error));
   }
 
-  /** The next message; rejects with ERR_CONNECTION_CLOSED at end of input, or with the protocol error that ended it. */
+  /** The next message; rejects with ERR_CONNECTION_CLOSED at end of input, or with the error that ended it. */
   async receive(): Promise<In> {
-    const next = await this.#messages.next();
-    if (next.done) throw new CodecError('ERR_CONNECTION_CLOSED', `${this.#codec.name}: ${this.remoteAddress} closed the connection before a message arrived`);
-    return next.value;
-  }
-
-  /** Every message until end of input; a protocol error is thrown after the messages before it. */
-  async *messages(): AsyncGenerator<In, void, undefined> {
-    for (;;) {
-      const next = await this.#messages.next();
-      if (next.done) return;
-      yield next.value;
+    try {
+      return await firstValueFrom(this.messages);
+    } catch (error) {
+      if (error instanceof Error && error.name === 'EmptyError') {
+        throw new CodecError('ERR_CONNECTION_CLOSED', `${this.#codec.name}: ${this.remoteAddress} closed the connection before a message arrived`);
+      }
+      throw error;
     }
   }
 
   /**
-   * Runs `handler` for each message, one at a time, emitting what it emits. The next message is read only when the
-   * handler's output completes, so a slow handler pauses the socket instead of queueing messages without bound
-   * (RxJS itself has no backpressure). Unsubscribing early destroys the socket.
+   * The connection's RxJS handler pipeline: `concatMap` from each message to `handler`, so replies go out in order
+   * and the next message is handled only when the previous handler completed. At most `window` messages wait;
+   * behind them the socket is paused. A decode error comes after every message before it was handled.
+   * Unsubscribing early destroys the socket.
    */
   handle<R>(handler: (message: In) => ObservableInput<R>): Observable<R> {
     return new Observable<R>(subscriber => {
-      let active = true;
-      let inner: Subscription | undefined;
-      const runHandler = (message: In) =>
-        new Promise<void>((resolve, reject) => {
-          inner = from(handler(message)).subscribe({ next: value => subscriber.next(value), error: reject, complete: resolve });
+      let finished = false;
+      // An observer of our own, not `subscriber`: passed the subscriber, the inner chain would be torn down (and a
+      // finalize run) before this teardown, which could then no longer tell an early unsubscribe from the end.
+      const subscription = this.messages
+        .pipe(
+          // materialize: an error waits in concatMap's queue behind the messages before it instead of cutting them off.
+          materialize(),
+          concatMap(event => {
+            if (event.kind === 'E') return throwError(() => event.error);
+            if (event.kind === 'C') return EMPTY;
+            return from(handler(event.value!)).pipe(finalize(() => this.messages.release()));
+          }),
+        )
+        .subscribe({
+          next: value => subscriber.next(value),
+          error: error => {
+            finished = true;
+            subscriber.error(error);
+          },
+          complete: () => {
+            finished = true;
+            subscriber.complete();
+          },
         });
-      (async () => {
-        for (;;) {
-          const next = await this.#messages.next();
-          if (next.done || !active) break;
-          await runHandler(next.value);
-          if (!active) break;
-        }
-      })().then(
-        () => {
-          active = false;
-          subscriber.complete();
-        },
-        error => {
-          active = false;
-          subscriber.error(error);
-        },
-      );
       return () => {
-        inner?.unsubscribe();
-        if (active) {
-          active = false;
-          this.destroy();
-        }
+        subscription.unsubscribe();
+        if (!finished) this.destroy();
       };
     });
   }
 
   /**
-   * Writes one message. Resolves once its bytes were handed to the kernel and, when `write()` reported a full
-   * buffer, once it drained; rejects with ERR_SOCKET_CLOSED when the socket is or gets closed first.
+   * Writes one message. Resolves once its bytes were handed to the kernel; rejects with ERR_SOCKET_CLOSED when
+   * the socket is or gets closed first, or with the encoder's CodecError (nothing is written then). Uses the
+   * write callback only: no listener per send, whatever the number in flight.
    */
   send(message: Out): Promise<void> {
     let bytes: Buffer;
@@ -104,38 +112,23 @@ export class Connection<In, Out = In> {
     const socket = this.#socket;
     if (socket.destroyed || socket.writableEnded) return Promise.reject(this.#closedError());
     return new Promise((resolve, reject) => {
-      let written = false;
-      let drained = true;
-      const settle = (error?: Error | null) => {
-        socket.off('close', onClose);
-        socket.off('drain', onDrain);
-        if (error) reject(this.#closedError(error));
-        else resolve();
-      };
-      const onClose = () => settle(this.#closedError());
-      const onDrain = () => {
-        drained = true;
-        if (written) settle();
-      };
-      socket.once('close', onClose);
-      const accepted = socket.write(bytes, error => {
-        written = true;
-        if (error) settle(error);
-        else if (drained) settle();
-      });
-      if (!accepted) {
-        drained = false;
-        socket.once('drain', onDrain);
-      }
+      socket.write(bytes, error => (error ? reject(this.#closedError(error)) : resolve()));
     });
   }
 
-  /** Flushes pending writes, ends the socket and waits for it to close (destroying it after `timeoutMs`). */
+  /**
+   * Flushes pending writes, ends the socket and waits for it to close (destroying it after `timeoutMs`). Input not
+   * decoded yet is discarded: reading on until the peer's FIN lets the close be a FIN, not a reset that could drop
+   * the last reply.
+   */
   async close(timeoutMs = DEFAULT_CLOSE_TIMEOUT_MS): Promise<void> {
     const socket = this.#socket;
     if (socket.closed) return;
     const closed = new Promise<void>(resolve => socket.once('close', () => resolve()));
     if (!socket.writableEnded) socket.end();
+    socket.unpipe();
+    socket.on('data', () => {});
+    socket.resume();
     // The peer may never send its FIN: do not wait for it forever.
     const timer = setTimeout(() => socket.destroy(), timeoutMs);
     await closed;
@@ -155,15 +148,18 @@ export class Connection<In, Out = In> {
   }
 }
 
-/** socket → stage 1 → … → last; the first failure anywhere ends the message queue with that error. */
-function connectStages(socket: Socket, stages: Transform[], fail: (error: Error) => void): void {
-  const [first] = stages as [Transform];
+/**
+ * socket → stage 1 → … → last. A transport failure (reset, destroy) ends the first stage, so that what was
+ * already read is still decoded; `failed` records it for the message source to end with.
+ */
+function connectStages(socket: Socket, stages: Transform[], failed: (error: Error) => void): void {
+  const first = stages[0]!;
   for (let i = 1; i < stages.length; i++) stages[i - 1]!.pipe(stages[i]!);
-  for (const stage of stages) stage.once('error', fail);
-  socket.on('error', fail);
-  // A socket destroyed without a normal end (by us, or reset) must not leave a reader waiting forever.
+  socket.on('error', failed);
   socket.once('close', () => {
-    if (!socket.readableEnded) fail(new CodecError('ERR_CONNECTION_CLOSED', 'the connection was closed'));
+    if (!socket.readableEnded) failed(new CodecError('ERR_CONNECTION_CLOSED', 'the connection was closed'));
+    socket.unpipe(first);
+    if (!first.writableEnded) first.end();
   });
   const head = takeHead(socket);
   if (head === undefined) return void socket.pipe(first);

@@ -1,10 +1,10 @@
 /** Stable codes for everything that can go wrong on the wire. */
 export type CodecErrorCode =
-  /** A frame's length prefix is over the configured maximum (checked before buffering the frame). */
+  /** A frame's length prefix (or a line) is over the configured maximum; checked before the frame is buffered. */
   | 'ERR_FRAME_TOO_LONG'
   /** The connection ended in the middle of a frame. */
   | 'ERR_UNEXPECTED_EOF'
-  /** A frame is shorter than its fields, or an inner length runs past the frame's end. */
+  /** A frame is shorter than its fields, or an inner length runs past the frame's end, or it is empty. */
   | 'ERR_MALFORMED'
   /** A frame's type tag names no message type of the codec. */
   | 'ERR_UNKNOWN_TYPE'
@@ -16,6 +16,8 @@ export type CodecErrorCode =
   | 'ERR_ENCODE'
   /** The peer spoke a known protocol in a version this side does not support. */
   | 'ERR_UNSUPPORTED_VERSION'
+  /** The first bytes of a connection match no protocol and there is no fallback. */
+  | 'ERR_UNKNOWN_PROTOCOL'
   /** The peer closed the connection before the awaited message arrived. */
   | 'ERR_CONNECTION_CLOSED'
   /** A write was attempted on a socket that is closed or destroyed. */

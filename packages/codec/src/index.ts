@@ -1,37 +1,31 @@
 /**
- * @tp0/codec — sockets as streams of typed messages.
+ * @tp0/codec — sockets as streams of typed messages, for TCP protocols.
  *
- * bytes → FrameDecoder (u32 length prefix; short reads solved once) → MessageDecoder (binary-parser, one exact frame)
- * → Connection (pulled by an RxJS handler pipeline, so a slow handler pauses the socket) → send() back out.
- * Codecs are pluggable (`binaryCodec`, `lineCodec`), and one port can serve several protocols (`selectProtocol`).
+ * socket bytes → FrameDecoder (u32 length prefix; short reads solved once) → MessageDecoder (binary-parser, one
+ * exact frame) → a demand-driven RxJS source → your handler pipeline (`concatMap`), replies out through `send`.
+ * Codecs are pluggable (`binaryCodec` with `message` + `fields`, `lineCodec`, or your own `Codec`), and one port can
+ * serve several protocols (`selectProtocol`). Test helpers are in `@tp0/codec/testing`.
  *
  * @example
- * const server = net.createServer({ allowHalfOpen: true }, async socket => {
- *   const protocol = await selectProtocol(socket, [lotteryProtocol], echoProtocol);
- *   const connection = new Connection(socket, protocol.codec);
- *   connection.handle(message => connection.send(message)).subscribe();
+ * const say = message(0x01, 'say', fields().u16('room').str16('text'));
+ * const codec = binaryCodec('chat', [say], { maxFrameLength: 4096 });
+ * net.createServer(socket => {
+ *   const connection = new Connection(socket, codec);
+ *   connection.handle(m => connection.send({ ...m, text: m.text.toUpperCase() })).subscribe();
  * });
  */
-export { binaryCodec, MessageDecoder, MessageEncoder, type BinaryCodec, type BinaryCodecOptions } from './binary/binary-codec.js';
-export type { MessageType } from './binary/message-type.js';
-export { END_OFFSET, parseExactly, utf8 } from './binary/parse.js';
-export { BufferWriter } from './binary/writer.js';
+export { binaryCodec, MessageDecoder, type BinaryCodec, type BinaryCodecOptions } from './binary/binary-codec.js';
+export { Fields, fields } from './binary/fields.js';
+export { message, type Message, type MessageOf, type MessageOptions, type MessageType } from './binary/message-type.js';
+export { utf8 } from './binary/utf8.js';
+export { list, str16, u16, u32, u8, type CompiledType, type ValueOf, type WireType } from './binary/wire-types.js';
+export { BufferWriter, MAX_U16, MAX_U32, MAX_U8 } from './binary/writer.js';
 export type { Codec } from './codec.js';
-export { Connection } from './connection.js';
+export { Connection, DEFAULT_WINDOW, type ConnectionOptions } from './connection.js';
 export { CodecError, isCodecError, type CodecErrorCode } from './errors.js';
 export { FrameDecoder, type FrameDecoderOptions } from './framing/frame-decoder.js';
-export { encodeFrame, FrameEncoder, LENGTH_PREFIX_BYTES } from './framing/frame-encoder.js';
-export { echoProtocol } from './line/echo-protocol.js';
+export { encodeFrame, LENGTH_PREFIX_BYTES } from './framing/frame.js';
 export { DEFAULT_MAX_LINE_BYTES, LineDecoder, lineCodec } from './line/line-codec.js';
-export {
-  batchFrameSize,
-  LOTTERY_HEADER,
-  LOTTERY_MAGIC,
-  LOTTERY_VERSION,
-  lotteryCodec,
-  lotteryProtocol,
-  MAX_BATCH_FRAME_BYTES,
-  type LotteryCodecOptions,
-} from './lottery/lottery-codec.js';
-export { betWireSize, ErrorCode, lotteryMessageTypes, type LotteryMessage, type WireBet } from './lottery/messages.js';
 export { headerProtocol, selectProtocol, type Detection, type Protocol, type SelectOptions } from './protocol.js';
+export { fromReadable, type DemandSource, type FromReadableOptions } from './rx/from-readable.js';
+export { DecodeFailure, DecoderStage, type Push } from './stage.js';

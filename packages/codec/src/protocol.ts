@@ -47,11 +47,17 @@ export interface SelectOptions {
 }
 
 /**
- * Picks the protocol of a new connection from its first bytes: the first candidate that matches,
- * else `fallback` (also when the peer stays silent for `timeoutMs` or ends early). Bytes read while deciding,
- * minus the matched header, are handed to the `Connection` built next on this socket.
+ * Picks the protocol of a new connection from its first bytes: the first candidate that matches, else `fallback`
+ * (also when the peer stays silent for `timeoutMs` or ends early). Without a fallback, such a connection is refused
+ * with ERR_UNKNOWN_PROTOCOL. Bytes read while deciding, minus the matched header, are handed to the `Connection`
+ * built next on this socket.
  */
-export function selectProtocol(socket: Socket, candidates: ReadonlyArray<Protocol<any, any>>, fallback: Protocol<any, any>, options: SelectOptions = {}): Promise<Protocol<any, any>> {
+export function selectProtocol(
+  socket: Socket,
+  candidates: ReadonlyArray<Protocol<any, any>>,
+  fallback?: Protocol<any, any>,
+  options: SelectOptions = {},
+): Promise<Protocol<any, any>> {
   const timeoutMs = options.timeoutMs ?? 5000;
   return new Promise((resolve, reject) => {
     let head = Buffer.alloc(0);
@@ -85,7 +91,11 @@ export function selectProtocol(socket: Socket, candidates: ReadonlyArray<Protoco
         }
         if (detection.kind === 'need-more') waiting = true;
       }
-      if (!waiting || final) choose(fallback, 0);
+      if (waiting && !final) return;
+      if (fallback !== undefined) return choose(fallback, 0);
+      cleanUp();
+      const seen = head.length === 0 ? 'no bytes' : `${head.length} bytes that open no known protocol`;
+      reject(new CodecError('ERR_UNKNOWN_PROTOCOL', `expected ${candidates.map(c => c.name).join(' or ')}, got ${seen}`));
     };
     const onData = (chunk: Buffer) => {
       head = Buffer.concat([head, chunk]);

@@ -1,23 +1,28 @@
-import { Transform, type TransformCallback } from 'node:stream';
 import type { Codec } from '../codec.js';
 import { CodecError } from '../errors.js';
 import { FrameDecoder } from '../framing/frame-decoder.js';
+import { LENGTH_PREFIX_BYTES } from '../framing/frame.js';
+import { DecoderStage, type Push } from '../stage.js';
 import type { MessageType } from './message-type.js';
-import { parseExactly } from './parse.js';
 import { BufferWriter } from './writer.js';
 
 export interface BinaryCodecOptions {
-  /** Largest frame payload accepted when decoding, in bytes. */
+  /** Largest frame payload (type tag included, length prefix not), checked when decoding and when encoding. */
   readonly maxFrameLength: number;
+  /** Largest payload this side sends, when it differs from what it accepts (a server's large replies); default maxFrameLength. */
+  readonly maxEncodeLength?: number;
 }
 
 /** A codec of length-prefixed frames whose first payload byte is the message type tag. */
 export interface BinaryCodec<M extends { readonly type: string }> extends Codec<M, M> {
   readonly maxFrameLength: number;
   /** Decodes one complete frame payload (type tag first) into its message. */
-  decodeFrame(frame: Buffer): M;
+  decodeFrame(payload: Buffer): M;
+  /** Bytes `message` takes on the wire, length prefix included, without encoding it. */
+  frameSize(message: M): number;
 }
 
+/** `u32 length | u8 tag | fields` frames for a set of message types (see `message`). */
 export function binaryCodec<M extends { readonly type: string }>(
   name: string,
   types: ReadonlyArray<MessageType<M>>,
@@ -31,21 +36,43 @@ export function binaryCodec<M extends { readonly type: string }>(
     byTag.set(messageType.tag, messageType);
     byType.set(messageType.type, messageType);
   }
+  const limitOf = (messageType: MessageType<M>) => Math.min(options.maxFrameLength, messageType.maxFrameLength);
+  const encodeLimitOf = (messageType: MessageType<M>) => Math.min(options.maxEncodeLength ?? options.maxFrameLength, messageType.maxFrameLength);
 
-  const decodeFrame = (frame: Buffer): M => {
-    if (frame.length === 0) throw new CodecError('ERR_MALFORMED', `${name}: empty frame has no type tag`);
-    const tag = frame[0]!;
+  const decodeFrame = (payload: Buffer): M => {
+    if (payload.length === 0) throw new CodecError('ERR_MALFORMED', `${name}: empty frame has no type tag`);
+    const tag = payload[0]!;
     const messageType = byTag.get(tag);
     if (messageType === undefined) {
-      throw new CodecError('ERR_UNKNOWN_TYPE', `${name}: unknown type tag 0x${tag.toString(16).padStart(2, '0')} in a ${frame.length}-byte frame`);
+      throw new CodecError('ERR_UNKNOWN_TYPE', `${name}: unknown type tag 0x${tag.toString(16).padStart(2, '0')} in a ${payload.length}-byte frame`);
     }
-    return messageType.fromParsed(parseExactly(messageType.parser, frame.subarray(1), `${name} ${messageType.type} message`));
+    if (payload.length > limitOf(messageType)) {
+      throw new CodecError('ERR_FRAME_TOO_LONG', `${name}: ${messageType.type} frame of ${payload.length} bytes exceeds the maximum of ${limitOf(messageType)} bytes`);
+    }
+    try {
+      return messageType.decode(payload.subarray(1));
+    } catch (error) {
+      if (error instanceof CodecError) error.message = `${name}: ${error.message}`;
+      throw error;
+    }
   };
 
+  const typeOf = (message: M): MessageType<M> => {
+    const messageType = byType.get(message?.type);
+    if (messageType === undefined) throw new CodecError('ERR_ENCODE', `${name}: no message type ${JSON.stringify(message?.type)}`);
+    return messageType;
+  };
+
+  const frameSize = (message: M): number => LENGTH_PREFIX_BYTES + 1 + typeOf(message).size(message);
+
   const encode = (message: M): Buffer => {
-    const messageType = byType.get(message.type);
-    if (messageType === undefined) throw new CodecError('ERR_ENCODE', `${name}: no message type ${JSON.stringify(message.type)}`);
-    const writer = new BufferWriter().u8(messageType.tag);
+    const messageType = typeOf(message);
+    const payloadBytes = 1 + messageType.size(message);
+    // Refused before anything is written: the peer would reset a connection that sent it.
+    if (payloadBytes > encodeLimitOf(messageType)) {
+      throw new CodecError('ERR_FRAME_TOO_LONG', `${name}: ${messageType.type} frame of ${payloadBytes} bytes exceeds the maximum of ${encodeLimitOf(messageType)} bytes`);
+    }
+    const writer = new BufferWriter(LENGTH_PREFIX_BYTES + payloadBytes).u8(messageType.tag);
     messageType.write(writer, message);
     return writer.frame();
   };
@@ -54,37 +81,19 @@ export function binaryCodec<M extends { readonly type: string }>(
     name,
     maxFrameLength: options.maxFrameLength,
     decodeFrame,
+    frameSize,
     encode,
     createDecoders: () => [new FrameDecoder({ maxFrameLength: options.maxFrameLength }), new MessageDecoder(decodeFrame)],
   };
 }
 
-/** Frames in, typed messages out; a frame that does not decode is an error on the stream. */
-export class MessageDecoder<M> extends Transform {
-  constructor(private readonly decodeFrame: (frame: Buffer) => M) {
-    super({ objectMode: true });
+/** Frames in, typed messages out. */
+export class MessageDecoder<M> extends DecoderStage<Buffer, M> {
+  constructor(private readonly decodeFrame: (payload: Buffer) => M) {
+    super({ objectInput: true });
   }
 
-  override _transform(frame: Buffer, _encoding: BufferEncoding, callback: TransformCallback): void {
-    try {
-      callback(null, this.decodeFrame(frame));
-    } catch (error) {
-      callback(error as Error);
-    }
-  }
-}
-
-/** Messages in, frame bytes out. */
-export class MessageEncoder<M> extends Transform {
-  constructor(private readonly encodeMessage: (message: M) => Buffer) {
-    super({ writableObjectMode: true });
-  }
-
-  override _transform(message: M, _encoding: BufferEncoding, callback: TransformCallback): void {
-    try {
-      callback(null, this.encodeMessage(message));
-    } catch (error) {
-      callback(error as Error);
-    }
+  protected override decode(frame: Buffer, push: Push<M>): void {
+    push(this.decodeFrame(frame));
   }
 }

@@ -1,6 +1,6 @@
-import { Transform, type TransformCallback } from 'node:stream';
 import { CodecError } from '../errors.js';
-import { LENGTH_PREFIX_BYTES } from './frame-encoder.js';
+import { DecoderStage, type Push } from '../stage.js';
+import { LENGTH_PREFIX_BYTES } from './frame.js';
 
 export interface FrameDecoderOptions {
   /** Largest payload accepted, in bytes (the 4-byte length prefix not included). */
@@ -12,7 +12,7 @@ export interface FrameDecoderOptions {
  * Solves short reads once: a frame or its length prefix may arrive split over any number of chunks,
  * and one chunk may hold many frames. Each emitted frame is a copy, safe to keep.
  */
-export class FrameDecoder extends Transform {
+export class FrameDecoder extends DecoderStage<Buffer, Buffer> {
   readonly #maxFrameLength: number;
   #pending: Buffer[] = [];
   #pendingBytes = 0;
@@ -20,31 +20,16 @@ export class FrameDecoder extends Transform {
   #frameLength = -1;
 
   constructor(options: FrameDecoderOptions) {
-    super({ readableObjectMode: true });
+    super({ objectInput: false });
     if (!Number.isInteger(options.maxFrameLength) || options.maxFrameLength < 0) {
       throw new RangeError(`maxFrameLength must be a non-negative integer, got ${options.maxFrameLength}`);
     }
     this.#maxFrameLength = options.maxFrameLength;
   }
 
-  override _transform(chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback): void {
+  protected override decode(chunk: Buffer, push: Push<Buffer>): void {
     this.#pending.push(chunk);
     this.#pendingBytes += chunk.length;
-    try {
-      this.#emitCompleteFrames();
-      callback();
-    } catch (error) {
-      callback(error as Error);
-    }
-  }
-
-  override _flush(callback: TransformCallback): void {
-    if (this.#pendingBytes === 0) return callback();
-    const expected = this.#frameLength < 0 ? 'a 4-byte length prefix' : `a ${this.#frameLength}-byte frame`;
-    callback(new CodecError('ERR_UNEXPECTED_EOF', `connection ended after ${this.#pendingBytes} bytes of ${expected}`));
-  }
-
-  #emitCompleteFrames(): void {
     for (;;) {
       if (this.#frameLength < 0) {
         if (this.#pendingBytes < LENGTH_PREFIX_BYTES) return;
@@ -58,8 +43,14 @@ export class FrameDecoder extends Transform {
       if (this.#pendingBytes < this.#frameLength) return;
       const frame = this.#take(this.#frameLength);
       this.#frameLength = -1;
-      this.push(frame);
+      push(frame);
     }
+  }
+
+  protected override finish(): void {
+    if (this.#pendingBytes === 0 && this.#frameLength < 0) return;
+    const expected = this.#frameLength < 0 ? 'a 4-byte length prefix' : `a ${this.#frameLength}-byte frame`;
+    throw new CodecError('ERR_UNEXPECTED_EOF', `connection ended after ${this.#pendingBytes} bytes of ${expected}`);
   }
 
   /** Removes and returns the first `n` pending bytes as a buffer of its own. */

@@ -1,7 +1,7 @@
-import { Transform, type TransformCallback } from 'node:stream';
 import type { Codec } from '../codec.js';
 import { CodecError } from '../errors.js';
-import { utf8 } from '../binary/parse.js';
+import { utf8 } from '../binary/utf8.js';
+import { DecoderStage, type Push } from '../stage.js';
 
 export const DEFAULT_MAX_LINE_BYTES = 64 * 1024;
 const NEWLINE = 0x0a;
@@ -11,41 +11,31 @@ const CARRIAGE_RETURN = 0x0d;
  * Bytes in, one string per `\n`-terminated line out (a trailing `\r` is dropped, so CRLF works too).
  * A last line without `\n` is delivered at end of input, as netcat may send it.
  */
-export class LineDecoder extends Transform {
+export class LineDecoder extends DecoderStage<Buffer, string> {
   #pending: Buffer[] = [];
   #pendingBytes = 0;
 
   constructor(private readonly maxLineBytes = DEFAULT_MAX_LINE_BYTES) {
-    super({ readableObjectMode: true });
+    super({ objectInput: false });
   }
 
-  override _transform(chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback): void {
-    try {
-      let start = 0;
-      for (let newline = chunk.indexOf(NEWLINE); newline >= 0; newline = chunk.indexOf(NEWLINE, start)) {
-        this.#pending.push(chunk.subarray(start, newline));
-        this.#pendingBytes += newline - start;
-        this.#emitLine();
-        start = newline + 1;
-      }
-      if (start < chunk.length) {
-        this.#pending.push(Buffer.from(chunk.subarray(start)));
-        this.#pendingBytes += chunk.length - start;
-      }
-      this.#checkLength();
-      callback();
-    } catch (error) {
-      callback(error as Error);
+  protected override decode(chunk: Buffer, push: Push<string>): void {
+    let start = 0;
+    for (let newline = chunk.indexOf(NEWLINE); newline >= 0; newline = chunk.indexOf(NEWLINE, start)) {
+      this.#pending.push(chunk.subarray(start, newline));
+      this.#pendingBytes += newline - start;
+      push(this.#takeLine());
+      start = newline + 1;
     }
+    if (start < chunk.length) {
+      this.#pending.push(Buffer.from(chunk.subarray(start)));
+      this.#pendingBytes += chunk.length - start;
+    }
+    this.#checkLength();
   }
 
-  override _flush(callback: TransformCallback): void {
-    try {
-      if (this.#pendingBytes > 0) this.#emitLine();
-      callback();
-    } catch (error) {
-      callback(error as Error);
-    }
+  protected override finish(push: Push<string>): void {
+    if (this.#pendingBytes > 0) push(this.#takeLine());
   }
 
   #checkLength(): void {
@@ -54,13 +44,13 @@ export class LineDecoder extends Transform {
     }
   }
 
-  #emitLine(): void {
+  #takeLine(): string {
     this.#checkLength();
     let line = Buffer.concat(this.#pending, this.#pendingBytes);
     this.#pending = [];
     this.#pendingBytes = 0;
     if (line.length > 0 && line[line.length - 1] === CARRIAGE_RETURN) line = line.subarray(0, -1);
-    this.push(utf8(line, 'line'));
+    return utf8(line, 'line');
   }
 }
 
@@ -71,7 +61,11 @@ export function lineCodec(maxLineBytes = DEFAULT_MAX_LINE_BYTES): Codec<string, 
     createDecoders: () => [new LineDecoder(maxLineBytes)],
     encode: (line: string) => {
       if (line.includes('\n')) throw new CodecError('ERR_ENCODE', 'a line message cannot contain a line break');
-      return Buffer.from(`${line}\n`, 'utf8');
+      const bytes = Buffer.from(`${line}\n`, 'utf8');
+      if (bytes.length - 1 > maxLineBytes) {
+        throw new CodecError('ERR_FRAME_TOO_LONG', `line of ${bytes.length - 1} bytes exceeds the maximum of ${maxLineBytes} bytes`);
+      }
+      return bytes;
     },
   };
 }

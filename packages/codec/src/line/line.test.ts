@@ -1,6 +1,6 @@
 import test from 'ava';
 import { isCodecError, lineCodec } from '../index.js';
-import { decodeChunks, splits } from '../test/chunks.js';
+import { decodeChunks, splits } from '../testing/index.js';
 
 test('lines split anywhere decode the same; CRLF and a last line without newline are handled', async t => {
   const bytes = Buffer.from('[CLIENT 1] Message N°1\r\nhola Ñandú\n\nlast');

@@ -1,6 +1,6 @@
-import { Transform, type TransformCallback } from 'node:stream';
 import { CodecError } from '../errors.js';
 
+/** Bytes of the u32 big-endian length prefix in front of every frame. */
 export const LENGTH_PREFIX_BYTES = 4;
 const MAX_U32 = 0xffff_ffff;
 
@@ -11,19 +11,4 @@ export function encodeFrame(payload: Uint8Array): Buffer {
   frame.writeUInt32BE(payload.length, 0);
   frame.set(payload, LENGTH_PREFIX_BYTES);
   return frame;
-}
-
-/** Payload buffers in, length-prefixed frames out: the inverse of FrameDecoder. */
-export class FrameEncoder extends Transform {
-  constructor() {
-    super({ writableObjectMode: true });
-  }
-
-  override _transform(payload: Uint8Array, _encoding: BufferEncoding, callback: TransformCallback): void {
-    try {
-      callback(null, encodeFrame(payload));
-    } catch (error) {
-      callback(error as Error);
-    }
-  }
 }

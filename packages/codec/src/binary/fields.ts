@@ -1,0 +1,86 @@
+import { Parser } from 'binary-parser/dist/binary_parser.js';
+import { CodecError } from '../errors.js';
+import { list, str16, u16, u32, u8, type CompiledType, type WireType } from './wire-types.js';
+
+type Simplify<T> = { [K in keyof T]: T[K] } & {};
+type With<T, K extends string, V> = Simplify<T & { readonly [P in K]: V }>;
+
+/**
+ * The fields of a message or record, in wire order, typed as they are declared:
+ * `fields().u16('room').str16('text')` reads and writes `{ room: number; text: string }`. Immutable: every call
+ * returns new Fields, so one declaration can be shared. Compiled into one binary-parser Parser and one writer.
+ */
+export class Fields<T extends object = {}> implements WireType<T> {
+  readonly #entries: ReadonlyArray<readonly [string, WireType<unknown>]>;
+
+  private constructor(entries: ReadonlyArray<readonly [string, WireType<unknown>]>) {
+    this.#entries = entries;
+  }
+
+  /** No fields yet; `fields()` is the usual way to start. */
+  static empty(): Fields<{}> {
+    return new Fields([]);
+  }
+
+  /** A field of any wire type (`u16`, `str16`, `list(...)`, another `Fields`, …). */
+  field<K extends string, V>(name: K, type: WireType<V>): Fields<With<T, K, V>> {
+    if (this.#entries.some(([existing]) => existing === name)) throw new Error(`field ${name} is declared twice`);
+    return new Fields([...this.#entries, [name, type as WireType<unknown>]]);
+  }
+
+  u8<K extends string, V extends number = number>(name: K): Fields<With<T, K, V>> {
+    return this.field(name, u8 as WireType<V>);
+  }
+
+  u16<K extends string, V extends number = number>(name: K): Fields<With<T, K, V>> {
+    return this.field(name, u16 as WireType<V>);
+  }
+
+  u32<K extends string, V extends number = number>(name: K): Fields<With<T, K, V>> {
+    return this.field(name, u32 as WireType<V>);
+  }
+
+  /** A UTF-8 string behind its u16 byte length. */
+  str16<K extends string>(name: K): Fields<With<T, K, string>> {
+    return this.field(name, str16);
+  }
+
+  /** A list of `item` behind its count (u16 unless said otherwise). */
+  list<K extends string, V>(name: K, item: WireType<V>, count: 'u16' | 'u32' = 'u16'): Fields<With<T, K, readonly V[]>> {
+    return this.field(name, list(item, count));
+  }
+
+  /** Field names in wire order. */
+  get names(): string[] {
+    return this.#entries.map(([name]) => name);
+  }
+
+  /**
+   * `path` prefixes field names in errors: "roster" gives "roster team", "roster members[].name".
+   * A record's fields are joined with "." under it, the top level's with a space.
+   */
+  compile(path: string, separator = '.'): CompiledType<T> & { readonly parser: Parser } {
+    const compiled = this.#entries.map(([name, type]) => [name, type.compile(`${path}${separator}${name}`)] as const);
+    const parser = compiled.reduce((p, [name, type]) => type.addTo(p, name), new Parser());
+    return {
+      parser,
+      addTo: (outer, name) => outer.nest(name, { type: parser }),
+      item: { type: parser },
+      write: (writer, value) => {
+        if (value === null || typeof value !== 'object') throw new CodecError('ERR_ENCODE', `${path} must be an object, got ${value === null ? 'null' : typeof value}`);
+        for (const [name, type] of compiled) type.write(writer, (value as Record<string, unknown>)[name]);
+      },
+      size: value => {
+        if (value === null || typeof value !== 'object') return 0;
+        let total = 0;
+        for (const [name, type] of compiled) total += type.size((value as Record<string, unknown>)[name]);
+        return total;
+      },
+    };
+  }
+}
+
+/** Starts a field list: `fields().u16('room').str16('text')`. */
+export function fields(): Fields<{}> {
+  return Fields.empty();
+}
