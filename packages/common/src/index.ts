@@ -6,4 +6,3 @@ export { formatDuration, parseDuration } from './duration.js';
 export { parseLevel, type LevelName } from './levels.js';
 export { formatLogLine, parseLogLine, sanitizeValue, type LogFields, type LogResult, type ParsedLogLine } from './log-line.js';
 export { createLogger, formatFromEnv, formatRecord, type CourseLogger, type LogFormat, type LoggerOptions } from './logger.js';
-export { betProblem, isCalendarDate, parseBetNumber, MAX_BET_NUMBER, MAX_NAME_BYTES, type BetFields } from './bet-fields.js';

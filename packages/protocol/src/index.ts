@@ -1,0 +1,24 @@
+/**
+ * @tp0/protocol — TP0's wire protocols, built on @tp0/codec: the lottery protocol (agencies send bets in batches,
+ * the server acks, draws once every agency finished and answers each agency's winners) and the echo protocol of
+ * the first exercises. The message tables are in the root README's Protocol section.
+ */
+export { betProblem, isCalendarDate, MAX_BET_NUMBER, MAX_NAME_BYTES, parseBetNumber, type AgencyBet, type Bet } from './bet.js';
+export { echoProtocol } from './echo.js';
+export {
+  batchFrameSize,
+  CLIENT_MAX_PAYLOAD_BYTES,
+  clientCodec,
+  ErrorCode,
+  LOTTERY_HEADER,
+  LOTTERY_MAGIC,
+  LOTTERY_VERSION,
+  lotteryCodec,
+  lotteryMessageTypes,
+  lotteryProtocol,
+  MAX_BATCH_FRAME_BYTES,
+  SERVER_MAX_PAYLOAD_BYTES,
+  type LotteryCodecOptions,
+  type LotteryMessage,
+  type LotteryMessageOf,
+} from './lottery.js';

@@ -1,0 +1,77 @@
+import { binaryCodec, fields, headerProtocol, LENGTH_PREFIX_BYTES, message, str16, type BinaryCodec, type MessageOf } from '@tp0/codec';
+import type { Bet } from './bet.js';
+
+/** A bet or bet-batch frame never exceeds this many bytes on the wire, length prefix included. */
+export const MAX_BATCH_FRAME_BYTES = 8192;
+/** The largest payload a server accepts: a bet batch at its limit. */
+export const SERVER_MAX_PAYLOAD_BYTES = MAX_BATCH_FRAME_BYTES - LENGTH_PREFIX_BYTES;
+/** A winners reply lists every winning document of an agency: far above the server's limit. */
+export const CLIENT_MAX_PAYLOAD_BYTES = 4 * 1024 * 1024;
+
+export const LOTTERY_MAGIC = Buffer.from('TP0L', 'ascii');
+export const LOTTERY_VERSION = 1;
+
+/** Error codes of the `error` reply. */
+export enum ErrorCode {
+  /** The frame could not be decoded (garbage, truncated, unknown type); the server closes the connection. */
+  MALFORMED = 1,
+  /** A bet broke a rule (empty name, bad document, date or number); the whole batch was rejected, nothing stored. */
+  INVALID_BET = 2,
+  /** The agency id is outside 1..N, or the agency already said it finished. */
+  UNKNOWN_AGENCY = 3,
+  /** A frame's length prefix is over the limit; the server closes the connection. */
+  FRAME_TOO_LARGE = 4,
+  /** A message that the server does not accept from a client (an ack or winners reply, say). */
+  UNEXPECTED_MESSAGE = 5,
+  /** The server is shutting down; the batch was not stored. */
+  SHUTTING_DOWN = 6,
+  /** The server could not write the batch; nothing of it is acknowledged. */
+  STORAGE_FAILURE = 7,
+  /** The protocol header named a version the server does not speak. */
+  UNSUPPORTED_VERSION = 8,
+}
+
+// A bet: str16 first name | str16 last name | str16 document | str16 birthdate | u16 number
+const bet = fields().str16('firstName').str16('lastName').str16('document').str16('birthdate').u16('number');
+const betLimit = { maxFrameLength: SERVER_MAX_PAYLOAD_BYTES };
+
+export const lotteryMessageTypes = [
+  message(0x01, 'bet', fields().u16('agency').field('bet', bet), betLimit),
+  message(0x02, 'bet_batch', fields().u16('agency').list('bets', bet), betLimit),
+  message(0x03, 'ack', fields().u32('count')),
+  message(0x04, 'error', fields().u16<'code', ErrorCode>('code').str16('message')),
+  message(0x05, 'finished', fields().u16('agency')),
+  message(0x06, 'winners_query', fields().u16('agency')),
+  message(0x07, 'winners', fields().u16('agency').list('documents', str16, 'u32')),
+] as const;
+
+export type LotteryMessage = MessageOf<(typeof lotteryMessageTypes)[number]>;
+/** The message of one type, e.g. `LotteryMessageOf<'bet_batch'>`. */
+export type LotteryMessageOf<T extends LotteryMessage['type']> = Extract<LotteryMessage, { type: T }>;
+
+export interface LotteryCodecOptions {
+  /** Largest payload accepted when decoding: the server keeps the default, a client raises it for winners replies. */
+  readonly maxFrameLength?: number;
+}
+
+export function lotteryCodec(options: LotteryCodecOptions = {}): BinaryCodec<LotteryMessage> {
+  return binaryCodec<LotteryMessage>('lottery', lotteryMessageTypes, { maxFrameLength: options.maxFrameLength ?? SERVER_MAX_PAYLOAD_BYTES });
+}
+
+/** The codec a client uses: its replies (winners) may be far larger than what it sends. */
+export const clientCodec = (): BinaryCodec<LotteryMessage> => lotteryCodec({ maxFrameLength: CLIENT_MAX_PAYLOAD_BYTES });
+
+/** The lottery protocol as the server recognises it on a shared port: clients open with "TP0L" and version 0x01. */
+// The server reads at most a bet batch but answers winners lists up to the client's limit.
+const serverCodec = binaryCodec<LotteryMessage>('lottery', lotteryMessageTypes, {
+  maxFrameLength: SERVER_MAX_PAYLOAD_BYTES,
+  maxEncodeLength: CLIENT_MAX_PAYLOAD_BYTES,
+});
+export const lotteryProtocol = headerProtocol<LotteryMessage, LotteryMessage>('lottery', LOTTERY_MAGIC, LOTTERY_VERSION, serverCodec);
+/** Sent once by the client when it connects, before any frame. */
+export const LOTTERY_HEADER = lotteryProtocol.header;
+
+/** Bytes of a `bet_batch` frame holding `bets`, length prefix included. */
+export function batchFrameSize(bets: readonly Bet[], agency = 1): number {
+  return serverCodec.frameSize({ type: 'bet_batch', agency, bets });
+}
