@@ -3,17 +3,17 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { DrawCancelledError, startDraw } from './draw.js';
-import { Bet, storeBets } from './storage/bets.js';
+import { BetRowError, storeBets } from './storage/bets.js';
 import { tempDir } from './test/helpers.js';
 
 test('the draw returns each agency\'s winning documents, in file order', async (t) => {
   const path = join(await tempDir(t), 'bets.csv');
   await storeBets(
     [
-      new Bet('1', 'A', 'B', '00000001', '2000-01-01', '7574'),
-      new Bet('1', 'A', 'B', '2', '2000-01-01', '7575'),
-      new Bet('2', 'Ñandú', 'Pérez, hijo', '3', '2000-01-01', '7574'),
-      new Bet('1', 'A', 'B', '4', '2000-01-01', '7574'),
+      { agency: 1, firstName: 'A', lastName: 'B', document: '00000001', birthdate: '2000-01-01', number: 7574 },
+      { agency: 1, firstName: 'A', lastName: 'B', document: '2', birthdate: '2000-01-01', number: 7575 },
+      { agency: 2, firstName: 'Ñandú', lastName: 'Pérez, hijo', document: '3', birthdate: '2000-01-01', number: 7574 },
+      { agency: 1, firstName: 'A', lastName: 'B', document: '4', birthdate: '2000-01-01', number: 7574 },
     ],
     path,
   );
@@ -31,10 +31,10 @@ test('a bets file that does not exist yet means no winners', async (t) => {
   t.is(winners.size, 0);
 });
 
-test('a corrupt row fails the draw', async (t) => {
+test('a corrupt row fails the draw, naming the row', async (t) => {
   const path = join(await tempDir(t), 'bets.csv');
   await writeFile(path, '1,A,B,1,2000-01-01,7574\r\nx,A,B,1,2000-01-01,7574\r\n');
-  await t.throwsAsync(() => startDraw(path).result, { message: /int\(\)/ });
+  await t.throwsAsync(() => startDraw(path).result, { instanceOf: BetRowError, message: /row 2: invalid literal for int\(\)/ });
 });
 
 test('cancel stops the draw and rejects the result', async (t) => {

@@ -9,4 +9,4 @@
  */
 export { loadConfig, parseConfig, type FsyncMode, type ServerConfig } from './config.js';
 export { startServer, type RunningServer } from './server.js';
-export { Bet, BetDate, hasWon, loadBets, LOTTERY_WINNER_NUMBER, storeBets, STORAGE_FILEPATH } from './storage/bets.js';
+export { BetRowError, hasWon, loadBets, LOTTERY_WINNER_NUMBER, storeBets, STORAGE_FILEPATH } from './storage/bets.js';

@@ -1,5 +1,5 @@
 import test from 'ava';
-import { setTimeout as sleep } from 'node:timers/promises';
+import { setImmediate } from 'node:timers/promises';
 import type { DrawResult, DrawRun } from './draw.js';
 import { Lottery, LotteryError } from './lottery.js';
 import { captureLogger } from './test/helpers.js';
@@ -18,31 +18,37 @@ test('the draw runs exactly once, right after the N-th distinct agency finished;
   const logs = captureLogger();
   const draws = fakeDraws();
   const lottery = new Lottery(3, draws.run, logs.log);
+  // `finished` starts the draw synchronously, so the count is exact right after each call.
   lottery.finished(1);
   lottery.finished(1);
   lottery.finished(2);
   lottery.finished(2);
-  await sleep(10);
   t.is(draws.state.started, 0);
   lottery.finished(3);
+  t.is(draws.state.started, 1);
   lottery.finished(3);
   lottery.finished(1);
-  await sleep(10);
+  await lottery.winnersOf(1);
   t.is(draws.state.started, 1);
   const sorteo = logs.parsed().filter((l) => l.action === 'sorteo');
   t.deepEqual(sorteo.map((l) => [l.result, l.fields['winners']]), [['success', '3']]);
   t.true(logs.lines().some((l) => / INFO     action: sorteo \| result: success \| winners: 3/.test(l)));
 });
 
-test('winnersOf waits for the draw and gives only that agency\'s documents', async (t) => {
-  const lottery = new Lottery(2, fakeDraws().run, captureLogger().log);
-  let answered = false;
-  const query = lottery.winnersOf(2).then((docs) => ((answered = true), docs));
+test('winnersOf waits for the draw\'s result and gives only that agency\'s documents', async (t) => {
+  let publish!: (result: DrawResult) => void;
+  const result = new Promise<DrawResult>((resolve) => (publish = resolve));
+  let published = false;
+  const lottery = new Lottery(2, async () => ({ result, cancel: async () => {} }), captureLogger().log);
+  // Whether the result was out when the query was answered: an early answer is caught however late it is noticed.
+  const query = lottery.winnersOf(2).then((documents) => ({ documents, published }));
   lottery.finished(2);
-  await sleep(20);
-  t.false(answered);
   lottery.finished(1);
-  t.deepEqual(await query, ['21', '22']);
+  // Every callback ready to run gets its turn before the result is out.
+  await setImmediate();
+  published = true;
+  publish({ winners: new Map([[1, ['11']], [2, ['21', '22']]]), rows: 9 });
+  t.deepEqual(await query, { documents: ['21', '22'], published: true });
   t.deepEqual(await lottery.winnersOf(1), ['11']);
 });
 
@@ -63,12 +69,14 @@ test('bets: unknown agencies and agencies already finished are refused', (t) => 
 });
 
 test('close releases waiting queries with SHUTTING_DOWN and cancels the draw', async (t) => {
-  const never: DrawRun = { result: new Promise(() => {}), cancel: async () => {} };
   let cancelled = 0;
-  const lottery = new Lottery(1, async () => ({ ...never, cancel: async () => void (cancelled += 1) }), captureLogger().log);
+  let drawStarted!: () => void;
+  const started = new Promise<void>((resolve) => (drawStarted = resolve));
+  const never: DrawRun = { result: new Promise(() => {}), cancel: async () => void (cancelled += 1) };
+  const lottery = new Lottery(1, async () => (drawStarted(), never), captureLogger().log);
   const query = lottery.winnersOf(1);
   lottery.finished(1);
-  await sleep(5);
+  await started;
   await lottery.close();
   const err = await t.throwsAsync(query, { instanceOf: LotteryError });
   t.is(err.code, 'SHUTTING_DOWN');
@@ -89,7 +97,7 @@ test('AGENCIES = 0: any agency may bet, finished is harmless, there is no draw t
   const lottery = new Lottery(0, draws.run, captureLogger().log);
   t.is(lottery.betProblem(40), null);
   lottery.finished(40);
-  await sleep(5);
+  // A draw would have started inside `finished`.
   t.is(draws.state.started, 0);
   const err = await t.throwsAsync(lottery.winnersOf(40), { instanceOf: LotteryError });
   t.is(err.code, 'UNEXPECTED_MESSAGE');

@@ -3,10 +3,11 @@ import { spawn } from 'node:child_process';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { ErrorCode } from '@tp0/codec';
+import { connectLocal } from '@tp0/codec/testing';
 import { parseLogLine } from '@tp0/common';
-import { connect, lotteryClient, request, until, wireBet } from './test/clients.js';
-import { tempDir } from './test/helpers.js';
+import { ErrorCode } from '@tp0/protocol';
+import { lotteryClient, request, sampleBet } from './test/clients.js';
+import { tempDir, until } from './test/helpers.js';
 
 const MAIN = fileURLToPath(new URL('./main.ts', import.meta.url));
 /** The child runs in a temp dir, where the bare specifier `tsx` would not resolve. */
@@ -35,10 +36,10 @@ test('SIGTERM: in-flight work finishes, every client socket and the file are clo
   const port = Number(await until(() => server.parsed().find((l) => l.action === 'listen')?.fields['port'], 15_000));
   t.truthy(server.parsed().find((l) => l.action === 'config' && l.fields['port'] === '0' && l.fields['agencies'] === '2'));
 
-  const idle = await connect(port);
+  const idle = await connectLocal(port);
   idle.on('error', () => {});
-  const { conn } = await lotteryClient(port);
-  t.deepEqual(await request(conn, { type: 'bet', agency: 1, bet: wireBet('00000042', 7574) }), { type: 'ack', count: 1 });
+  const conn = await lotteryClient(port);
+  t.deepEqual(await request(conn, { type: 'bet', agency: 1, bet: sampleBet('00000042', 7574) }), { type: 'ack', count: 1 });
   await conn.send({ type: 'winners_query', agency: 1 });
   await until(() => (server.parsed().filter((l) => l.action === 'accept_connection').length === 2 ? true : undefined));
 
@@ -76,8 +77,8 @@ test('the process runs the draw and answers winners', async (t) => {
   const server = run({ CONFIG_FILE: config }, dir);
   t.teardown(() => void server.child.kill('SIGKILL'));
   const port = Number(await until(() => server.parsed().find((l) => l.action === 'listen')?.fields['port'], 15_000));
-  const { conn } = await lotteryClient(port);
-  await request(conn, { type: 'bet_batch', agency: 1, bets: [wireBet('1', 7574), wireBet('2', 1), wireBet('03', 7574)] });
+  const conn = await lotteryClient(port);
+  await request(conn, { type: 'bet_batch', agency: 1, bets: [sampleBet('1', 7574), sampleBet('2', 1), sampleBet('03', 7574)] });
   t.deepEqual(await request(conn, { type: 'finished', agency: 1 }), { type: 'ack', count: 0 });
   t.deepEqual(await request(conn, { type: 'winners_query', agency: 1 }), { type: 'winners', agency: 1, documents: ['1', '03'] });
   t.truthy(server.parsed().find((l) => l.action === 'sorteo' && l.result === 'success' && l.fields['winners'] === '2'));
@@ -94,9 +95,9 @@ test('a write that fails part-way stores nothing of its batch: the file keeps wh
   const server = run({ CONFIG_FILE: config }, dir, 16);
   t.teardown(() => void server.child.kill('SIGKILL'));
   const port = Number(await until(() => server.parsed().find((l) => l.action === 'listen')?.fields['port'], 15_000));
-  const { conn } = await lotteryClient(port);
+  const conn = await lotteryClient(port);
   const batch = (first: number, size: number, winner = -1) =>
-    Array.from({ length: size }, (_, i) => wireBet(String(first + i).padStart(8, '0'), first + i === winner ? 7574 : 1));
+    Array.from({ length: size }, (_, i) => sampleBet(String(first + i).padStart(8, '0'), first + i === winner ? 7574 : 1));
   for (const first of [0, 100, 200]) {
     t.deepEqual(await request(conn, { type: 'bet_batch', agency: 1, bets: batch(first, 100) }), { type: 'ack', count: 100 });
   }

@@ -1,12 +1,21 @@
 import test, { type ExecutionContext } from 'ava';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
-import { ErrorCode, LOTTERY_HEADER, type LotteryMessage } from '@tp0/codec';
+import { connectLocal } from '@tp0/codec/testing';
+import { ErrorCode, LOTTERY_HEADER, type Bet, type LotteryMessage } from '@tp0/protocol';
 import type { ServerConfig } from './config.js';
 import { startServer, type RunningServer } from './server.js';
-import { connect, decodeFrames, lotteryClient, rawExchange, request, until, wireBet, type LotteryClient } from './test/clients.js';
-import { captureLogger, tempDir, type CapturedLogger } from './test/helpers.js';
+import {
+  decodeReplies,
+  lotteryClient,
+  lotteryFrames,
+  rawExchange,
+  request,
+  sampleBet,
+  UNKNOWN_TYPE_FRAME,
+  type LotteryClient,
+} from './test/clients.js';
+import { captureLogger, tempDir, until, type CapturedLogger } from './test/helpers.js';
 
 interface Harness {
   readonly server: RunningServer;
@@ -30,7 +39,7 @@ async function start(t: ExecutionContext, patch: Partial<ServerConfig> = {}, lev
     logs,
     betsFile,
     client: async () => {
-      const { conn } = await lotteryClient(server.port);
+      const conn = await lotteryClient(server.port);
       clients.push(conn);
       return conn;
     },
@@ -41,7 +50,7 @@ const lines = (h: Harness, action: string) => h.logs.parsed().filter((l) => l.ac
 
 test('echo: a line comes back and is logged as receive_message', async (t) => {
   const h = await start(t);
-  const socket = await connect(h.server.port);
+  const socket = await connectLocal(h.server.port);
   const reply = new Promise<string>((resolve) => socket.once('data', (c: Buffer) => resolve(c.toString('utf8'))));
   socket.write('hola Ñandú\n');
   t.is(await reply, 'hola Ñandú\n');
@@ -54,7 +63,7 @@ test('echo: a line comes back and is logged as receive_message', async (t) => {
 test('a single bet is stored byte-for-byte, logged and acked', async (t) => {
   const h = await start(t);
   const conn = await h.client();
-  t.deepEqual(await request(conn, { type: 'bet', agency: 2, bet: wireBet('00000042', 7574, { lastName: 'Pérez, "hijo"' }) }), { type: 'ack', count: 1 });
+  t.deepEqual(await request(conn, { type: 'bet', agency: 2, bet: sampleBet('00000042', 7574, { lastName: 'Pérez, "hijo"' }) }), { type: 'ack', count: 1 });
   t.deepEqual(await readFile(h.betsFile), Buffer.from('2,Belén,"Pérez, ""hijo""",00000042,1999-03-17,7574\r\n', 'utf8'));
   t.true(h.logs.lines().some((l) => / INFO     action: apuesta_almacenada \| result: success \| dni: 00000042 \| numero: 7574$/.test(l)));
 });
@@ -62,7 +71,7 @@ test('a single bet is stored byte-for-byte, logged and acked', async (t) => {
 test('a batch is stored in order and acked with its count; per-bet lines only at DEBUG', async (t) => {
   const h = await start(t, {}, 'DEBUG');
   const conn = await h.client();
-  const bets = [wireBet('1', 1), wireBet('2', 2, { firstName: 'Ñandú' }), wireBet('3', 3)];
+  const bets = [sampleBet('1', 1), sampleBet('2', 2, { firstName: 'Ñandú' }), sampleBet('3', 3)];
   t.deepEqual(await request(conn, { type: 'bet_batch', agency: 1, bets }), { type: 'ack', count: 3 });
   t.is(await readFile(h.betsFile, 'utf8'), '1,Belén,Sánchez,1,1999-03-17,1\r\n1,Ñandú,Sánchez,2,1999-03-17,2\r\n1,Belén,Sánchez,3,1999-03-17,3\r\n');
   t.true(h.logs.lines().some((l) => / INFO     action: apuesta_recibida \| result: success \| cantidad: 3$/.test(l)));
@@ -72,26 +81,26 @@ test('a batch is stored in order and acked with its count; per-bet lines only at
 test('a batch with one invalid bet is rejected whole: INVALID_BET naming the bet, nothing stored', async (t) => {
   const h = await start(t);
   const conn = await h.client();
-  await request(conn, { type: 'bet_batch', agency: 1, bets: [wireBet('1', 1)] });
+  await request(conn, { type: 'bet_batch', agency: 1, bets: [sampleBet('1', 1)] });
   const before = await readFile(h.betsFile);
-  const bets = [wireBet('10', 1), wireBet('11', 2), wireBet('12', 3, { birthdate: '1999-02-30' }), wireBet('13', 4)];
+  const bets = [sampleBet('10', 1), sampleBet('11', 2), sampleBet('12', 3, { birthdate: '1999-02-30' }), sampleBet('13', 4)];
   const reply = await request(conn, { type: 'bet_batch', agency: 1, bets });
   t.like(reply, { type: 'error', code: ErrorCode.INVALID_BET });
   t.regex((reply as { message: string }).message, /bet 2 of 4: birthdate "1999-02-30"/);
   t.deepEqual(await readFile(h.betsFile), before);
   t.true(h.logs.lines().some((l) => / INFO     action: apuesta_recibida \| result: fail \| cantidad: 4/.test(l)));
   // The connection goes on.
-  t.deepEqual(await request(conn, { type: 'bet_batch', agency: 1, bets: [wireBet('14', 5)] }), { type: 'ack', count: 1 });
+  t.deepEqual(await request(conn, { type: 'bet_batch', agency: 1, bets: [sampleBet('14', 5)] }), { type: 'ack', count: 1 });
 });
 
 test('unknown agencies and bets after finished get UNKNOWN_AGENCY; finished twice is harmless', async (t) => {
   const h = await start(t);
   const conn = await h.client();
-  t.like(await request(conn, { type: 'bet', agency: 4, bet: wireBet('1', 1) }), { type: 'error', code: ErrorCode.UNKNOWN_AGENCY });
+  t.like(await request(conn, { type: 'bet', agency: 4, bet: sampleBet('1', 1) }), { type: 'error', code: ErrorCode.UNKNOWN_AGENCY });
   t.like(await request(conn, { type: 'finished', agency: 0 }), { type: 'error', code: ErrorCode.UNKNOWN_AGENCY });
   t.deepEqual(await request(conn, { type: 'finished', agency: 1 }), { type: 'ack', count: 0 });
   t.deepEqual(await request(conn, { type: 'finished', agency: 1 }), { type: 'ack', count: 0 });
-  const late = await request(conn, { type: 'bet_batch', agency: 1, bets: [wireBet('1', 1)] });
+  const late = await request(conn, { type: 'bet_batch', agency: 1, bets: [sampleBet('1', 1)] });
   t.like(late, { type: 'error', code: ErrorCode.UNKNOWN_AGENCY });
   t.regex((late as { message: string }).message, /already finished/);
   t.like(await request(conn, { type: 'ack', count: 1 }), { type: 'error', code: ErrorCode.UNEXPECTED_MESSAGE });
@@ -101,43 +110,65 @@ test('garbage gets an error reply and only that connection closes', async (t) =>
   const h = await start(t);
   const other = await h.client();
   // A frame whose type tag names no message.
-  const { reply, closed } = await rawExchange(h.server.port, Buffer.concat([LOTTERY_HEADER, Buffer.from([0, 0, 0, 3, 0xee, 1, 2])]));
-  t.true(closed);
-  const [error] = decodeFrames(reply);
-  t.like(error, { type: 'error', code: ErrorCode.MALFORMED });
+  const { reply, endedByServer } = await rawExchange(h.server.port, Buffer.concat([LOTTERY_HEADER, UNKNOWN_TYPE_FRAME]));
+  t.true(endedByServer);
+  const replies = await decodeReplies(reply);
+  t.is(replies.length, 1);
+  t.like(replies[0], { type: 'error', code: ErrorCode.MALFORMED });
   t.true(lines(h, 'protocol_error').some((l) => l.result === 'fail' && l.fields['ip'] === '127.0.0.1'));
-  t.deepEqual(await request(other, { type: 'bet', agency: 1, bet: wireBet('5', 5) }), { type: 'ack', count: 1 });
+  t.deepEqual(await request(other, { type: 'bet', agency: 1, bet: sampleBet('5', 5) }), { type: 'ack', count: 1 });
+});
+
+test('regression: 40 batches and a bad frame in one write: every batch is stored and acked in order, then the error, then the close', async (t) => {
+  // The bug: a decode error ended the connection at once, dropping the batches read before it but not yet handled.
+  // 40 batches are more than the codec's window of messages in flight, so the socket is paused on the way.
+  const h = await start(t);
+  const batches: Bet[][] = Array.from({ length: 40 }, (_, b) =>
+    Array.from({ length: 20 + b }, (_, k) => sampleBet(String(b * 100 + k).padStart(8, '0'), k)),
+  );
+  const frames = lotteryFrames(batches.map((bets) => ({ type: 'bet_batch', agency: 1, bets })));
+  const { reply, endedByServer } = await rawExchange(h.server.port, Buffer.concat([LOTTERY_HEADER, frames, UNKNOWN_TYPE_FRAME]));
+
+  const replies = await decodeReplies(reply);
+  t.deepEqual(replies.slice(0, -1), batches.map((bets): LotteryMessage => ({ type: 'ack', count: bets.length })));
+  t.like(replies.at(-1), { type: 'error', code: ErrorCode.MALFORMED });
+  t.true(endedByServer, 'the server ended the connection with a FIN after the error reply');
+  const documents = (await readFile(h.betsFile, 'utf8')).split('\r\n').slice(0, -1).map((row) => row.split(',')[3]);
+  t.deepEqual(documents, batches.flat().map((bet) => bet.document));
+  const actions = h.logs.parsed().map((l) => l.action).filter((a) => a === 'apuesta_recibida' || a === 'protocol_error');
+  t.deepEqual(actions, [...Array<string>(40).fill('apuesta_recibida'), 'protocol_error']);
 });
 
 test('an oversize length prefix is refused before buffering: FRAME_TOO_LARGE, connection closed', async (t) => {
   const h = await start(t);
-  const { reply, closed } = await rawExchange(h.server.port, Buffer.concat([LOTTERY_HEADER, Buffer.from([0x7f, 0xff, 0xff, 0xff, 1])]));
-  t.true(closed);
-  t.like(decodeFrames(reply)[0], { type: 'error', code: ErrorCode.FRAME_TOO_LARGE });
+  const { reply, endedByServer } = await rawExchange(h.server.port, Buffer.concat([LOTTERY_HEADER, Buffer.from([0x7f, 0xff, 0xff, 0xff, 1])]));
+  t.true(endedByServer);
+  t.like((await decodeReplies(reply))[0], { type: 'error', code: ErrorCode.FRAME_TOO_LARGE });
   t.regex(lines(h, 'protocol_error')[0]?.fields['error'] ?? '', /\d/);
 });
 
 test('an unsupported protocol version gets the supported header back', async (t) => {
   const h = await start(t);
-  const { reply, closed } = await rawExchange(h.server.port, Buffer.from('TP0L\x09', 'latin1'));
-  t.true(closed);
+  const { reply, endedByServer } = await rawExchange(h.server.port, Buffer.from('TP0L\x09', 'latin1'));
+  t.true(endedByServer);
   t.deepEqual(reply, LOTTERY_HEADER);
 });
 
 test('winners_query waits for the draw, then each agency gets only its own winners', async (t) => {
-  const h = await start(t, { agencies: 2 });
+  const h = await start(t, { agencies: 2 }, 'DEBUG');
   const one = await h.client();
   const two = await h.client();
-  await request(one, { type: 'bet_batch', agency: 1, bets: [wireBet('00000011', 7574), wireBet('12', 1), wireBet('13', 7574)] });
-  await request(two, { type: 'bet_batch', agency: 2, bets: [wireBet('21', 7574), wireBet('22', 7573)] });
+  await request(one, { type: 'bet_batch', agency: 1, bets: [sampleBet('00000011', 7574), sampleBet('12', 1), sampleBet('13', 7574)] });
+  await request(two, { type: 'bet_batch', agency: 2, bets: [sampleBet('21', 7574), sampleBet('22', 7573)] });
   t.deepEqual(await request(one, { type: 'finished', agency: 1 }), { type: 'ack', count: 0 });
-  let answered: LotteryMessage | undefined;
-  const query = request(one, { type: 'winners_query', agency: 1 }).then((m) => (answered = m));
-  await sleep(200);
-  t.is(answered, undefined, 'no answer before the last agency finished');
+  // What the server had logged when the answer arrived: an early answer shows up here however late it is noticed.
+  const query = request(one, { type: 'winners_query', agency: 1 }).then((reply) => ({ reply, finished: lines(h, 'agencia_finalizada').length }));
+  await until(() => lines(h, 'consulta_ganadores').find((l) => l.result === 'in_progress'));
   t.is(lines(h, 'sorteo').length, 0);
   t.deepEqual(await request(two, { type: 'finished', agency: 2 }), { type: 'ack', count: 0 });
-  t.deepEqual(await query, { type: 'winners', agency: 1, documents: ['00000011', '13'] });
+  const answered = await query;
+  t.is(answered.finished, 2, 'answered only after the last agency finished');
+  t.deepEqual(answered.reply, { type: 'winners', agency: 1, documents: ['00000011', '13'] });
   t.deepEqual(await request(two, { type: 'winners_query', agency: 2 }), { type: 'winners', agency: 2, documents: ['21'] });
   const sorteo = lines(h, 'sorteo');
   t.is(sorteo.length, 1);
@@ -147,10 +178,10 @@ test('winners_query waits for the draw, then each agency gets only its own winne
 
 test('an idle connection blocks nobody, and close() returns quickly with it still open', async (t) => {
   const h = await start(t);
-  const idle = await connect(h.server.port);
+  const idle = await connectLocal(h.server.port);
   idle.on('error', () => {});
   const conn = await h.client();
-  t.deepEqual(await request(conn, { type: 'bet', agency: 3, bet: wireBet('7', 7) }), { type: 'ack', count: 1 });
+  t.deepEqual(await request(conn, { type: 'bet', agency: 3, bet: sampleBet('7', 7) }), { type: 'ack', count: 1 });
   const started = Date.now();
   await h.server.close();
   t.true(Date.now() - started < 2000, `closed in ${Date.now() - started} ms`);
@@ -178,7 +209,7 @@ test('concurrent agencies: batches from many connections all land as whole rows'
   await Promise.all(
     conns.map(async (conn, i) => {
       for (let b = 0; b < 20; b += 1) {
-        const bets = Array.from({ length: 50 }, (_, k) => wireBet(String(b * 100 + k), k));
+        const bets = Array.from({ length: 50 }, (_, k) => sampleBet(String(b * 100 + k), k));
         t.deepEqual(await request(conn, { type: 'bet_batch', agency: i + 1, bets }), { type: 'ack', count: 50 });
       }
     }),
@@ -195,7 +226,7 @@ test('shutdown during traffic: every batch is either acked and stored, or refuse
   let refused = 0;
   const traffic = conns.map(async (conn, i) => {
     for (let b = 0; b < 200; b += 1) {
-      const bets = Array.from({ length: 20 }, (_, k) => wireBet(String(b * 100 + k), k));
+      const bets = Array.from({ length: 20 }, (_, k) => sampleBet(String(b * 100 + k), k));
       let reply: LotteryMessage;
       try {
         reply = await request(conn, { type: 'bet_batch', agency: i + 1, bets });

@@ -6,8 +6,9 @@ import { mkdtemp, open, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
+import type { AgencyBet } from '@tp0/protocol';
 import { startDraw } from '../draw.js';
-import { Bet, encodeBets, LOTTERY_WINNER_NUMBER } from '../storage/bets.js';
+import { encodeBets, LOTTERY_WINNER_NUMBER } from '../storage/bets.js';
 
 const rows = Number(process.argv.slice(2).find((a) => !a.startsWith('--')) ?? 2_000_000);
 const dir = await mkdtemp(join(tmpdir(), 'tp0-draw-bench-'));
@@ -17,10 +18,10 @@ try {
   const file = await open(path, 'w');
   const CHUNK = 10_000;
   for (let start = 0; start < rows; start += CHUNK) {
-    const bets: Bet[] = [];
+    const bets: AgencyBet[] = [];
     for (let i = start; i < Math.min(rows, start + CHUNK); i += 1) {
       const number = i % 1000 === 0 ? LOTTERY_WINNER_NUMBER : i % 10_000;
-      bets.push(new Bet(String((i % 5) + 1), 'Belén', 'Sánchez, "Ñandú"', String(i).padStart(8, '0'), '1999-03-17', String(number)));
+      bets.push({ agency: (i % 5) + 1, firstName: 'Belén', lastName: 'Sánchez, "Ñandú"', document: String(i).padStart(8, '0'), birthdate: '1999-03-17', number });
     }
     await file.write(encodeBets(bets));
   }

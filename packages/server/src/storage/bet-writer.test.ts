@@ -1,12 +1,20 @@
 import test from 'ava';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import type { AgencyBet } from '@tp0/protocol';
 import { captureLogger, tempDir } from '../test/helpers.js';
 import { BetWriter, WriterClosedError } from './bet-writer.js';
-import { Bet, loadBets } from './bets.js';
+import { loadBets } from './bets.js';
 
-const batch = (agency: number, size: number) =>
-  Array.from({ length: size }, (_, i) => new Bet(String(agency), 'Belén', 'Sánchez, "la" Ñandú', String(i).padStart(8, '0'), '1999-03-17', String(i)));
+const batch = (agency: number, size: number): AgencyBet[] =>
+  Array.from({ length: size }, (_, i) => ({
+    agency,
+    firstName: 'Belén',
+    lastName: 'Sánchez, "la" Ñandú',
+    document: String(i).padStart(8, '0'),
+    birthdate: '1999-03-17',
+    number: i,
+  }));
 
 test('50 concurrent appends of 100 rows each give exactly 5000 whole rows, each batch contiguous', async (t) => {
   const path = join(await tempDir(t), 'bets.csv');

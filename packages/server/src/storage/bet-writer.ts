@@ -1,7 +1,8 @@
 import { open, type FileHandle } from 'node:fs/promises';
 import type { CourseLogger } from '@tp0/common';
+import type { AgencyBet } from '@tp0/protocol';
 import type { FsyncMode } from '../config.js';
-import { encodeBets, type Bet } from './bets.js';
+import { encodeBets } from './bets.js';
 
 interface Pending {
   readonly bytes: Buffer;
@@ -68,7 +69,7 @@ export class BetWriter {
     }
   }
 
-  append(bets: readonly Bet[]): Promise<void> {
+  append(bets: readonly AgencyBet[]): Promise<void> {
     if (this.closing !== null) return Promise.reject(new WriterClosedError(this.path));
     if (this.broken !== null) return Promise.reject(this.broken);
     if (bets.length === 0) return Promise.resolve();

@@ -2,36 +2,66 @@ import test from 'ava';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { tempDir } from '../test/helpers.js';
-import { Bet, BetDate, hasWon, loadBets, LOTTERY_WINNER_NUMBER, storeBets, STORAGE_FILEPATH } from './bets.js';
+import type { AgencyBet } from '@tp0/protocol';
+import { BetRowError, hasWon, loadBets, LOTTERY_WINNER_NUMBER, storeBets, STORAGE_FILEPATH } from './bets.js';
+
+const bet = (agency: number, firstName: string, lastName: string, document: string, birthdate: string, number: number): AgencyBet => ({
+  agency,
+  firstName,
+  lastName,
+  document,
+  birthdate,
+  number,
+});
 
 const bets = () => [
-  new Bet('1', 'Belén', 'Sánchez', '00000042', '1999-03-17', '7574'),
-  new Bet('2', 'Ñandú', 'Pérez, hijo', '30904465', '2000-02-29', '0042'),
-  new Bet('3', 'Juan "el Toro"', 'O\'Neil', '7', '0999-12-31', '1'),
-  new Bet('4', 'Ana\nMaría', 'Gómez\r', '12345678', '1980-01-01', '9999'),
+  bet(1, 'Belén', 'Sánchez', '00000042', '1999-03-17', 7574),
+  bet(2, 'Ñandú', 'Pérez, hijo', '30904465', '2000-02-29', 42),
+  bet(3, 'Juan "el Toro"', 'O\'Neil', '7', '0999-12-31', 1),
+  bet(4, 'Ana\nMaría', 'Gómez\r', '12345678', '1980-01-01', 9999),
 ];
+
+async function loadAll(path: string): Promise<AgencyBet[]> {
+  const loaded: AgencyBet[] = [];
+  for await (const b of loadBets(path)) loaded.push(b);
+  return loaded;
+}
 
 test('constants match utils.py', (t) => {
   t.is(STORAGE_FILEPATH, './bets.csv');
   t.is(LOTTERY_WINNER_NUMBER, 7574);
 });
 
-test('Bet parses its text fields as Python does: int(agency), date.fromisoformat, int(number); document stays text', (t) => {
-  const bet = new Bet(' 5 ', 'A', 'B', '00012', '1999-03-17', '0042');
-  t.is(bet.agency, 5);
-  t.is(bet.document, '00012');
-  t.is(bet.number, 42);
-  t.is(String(bet.birthdate), '1999-03-17');
-  t.is(JSON.stringify({ d: bet.birthdate }), '{"d":"1999-03-17"}');
-  t.throws(() => new Bet('x', 'A', 'B', '1', '1999-03-17', '1'), { message: /int\(\)/ });
-  t.throws(() => new Bet('1', 'A', 'B', '1', '1999-02-30', '1'), { message: /isoformat/ });
-  t.throws(() => new Bet('1', 'A', 'B', '1', '1999-3-1', '1'), { message: /isoformat/ });
-  t.is(BetDate.fromIsoFormat('0001-01-01').isoFormat(), '0001-01-01');
+test('loadBets reads agency and number as Python\'s int() does (blanks, sign, leading zeros); the document stays text', async (t) => {
+  const path = join(await tempDir(t), 'bets.csv');
+  await writeFile(path, ' 5 ,A,B,00012,1999-03-17,0042\r\n+3,A,B,7,0001-01-01, -1\r\n');
+  t.deepEqual(await loadAll(path), [bet(5, 'A', 'B', '00012', '1999-03-17', 42), bet(3, 'A', 'B', '7', '0001-01-01', -1)]);
+});
+
+test('loadBets refuses a row that is not a bet, naming the file and the row', async (t) => {
+  const dir = await tempDir(t);
+  // Row numbers count records: the quoted line break in row 1 does not shift them.
+  const good = '1,"Ana\nMaría",B,1,2000-01-01,1\r\n';
+  const cases: Array<[string, RegExp]> = [
+    ['x,A,B,1,1999-03-17,1', /row 2: invalid literal for int\(\) with base 10: "x"/],
+    ['1,A,B,1,1999-03-17,1.5', /row 2: invalid literal for int\(\) with base 10: "1.5"/],
+    ['1,A,B,1,1999-02-30,1', /row 2: birthdate "1999-02-30" is not a real YYYY-MM-DD date/],
+    ['1,A,B,1,1999-3-1,1', /row 2: birthdate "1999-3-1"/],
+    ['1,A,B,1,0000-01-01,1', /row 2: birthdate "0000-01-01"/],
+    ['1,A,B,1', /row 2: birthdate ""/],
+  ];
+  for (const [index, [row, message]] of cases.entries()) {
+    const path = join(dir, `bad-${index}.csv`);
+    await writeFile(path, `${good}${row}\r\n`);
+    const err = await t.throwsAsync(() => loadAll(path), { instanceOf: BetRowError, message }, row);
+    t.is(err?.row, 2, row);
+    t.true(err?.message.startsWith(`${path}, row 2: `), row);
+  }
 });
 
 test('hasWon compares the number with 7574', (t) => {
-  t.true(hasWon(new Bet('1', 'A', 'B', '1', '2000-01-01', '7574')));
-  t.false(hasWon(new Bet('1', 'A', 'B', '1', '2000-01-01', '7575')));
+  t.true(hasWon(bet(1, 'A', 'B', '1', '2000-01-01', 7574)));
+  t.false(hasWon(bet(1, 'A', 'B', '1', '2000-01-01', 7575)));
 });
 
 test('storeBets appends rows byte-for-byte as csv.writer(QUOTE_MINIMAL) does', async (t) => {
@@ -49,9 +79,8 @@ test('storeBets appends rows byte-for-byte as csv.writer(QUOTE_MINIMAL) does', a
 test('loadBets reads back what storeBets wrote: accents, commas, quotes, line breaks, leading zeros', async (t) => {
   const path = join(await tempDir(t), 'bets.csv');
   await storeBets(bets(), path);
-  const loaded = [];
-  for await (const bet of loadBets(path)) loaded.push(bet);
-  t.deepEqual(JSON.parse(JSON.stringify(loaded)), JSON.parse(JSON.stringify(bets())));
+  const loaded = await loadAll(path);
+  t.deepEqual(loaded, bets());
   t.is(loaded[0]!.document, '00000042');
   t.is(loaded[1]!.lastName, 'Pérez, hijo');
 });
@@ -62,8 +91,8 @@ test('loadBets also reads rows ending in "\\n" and is lazy: breaking early stops
   await writeFile(path, '1,A,B,1,2000-01-01,1\n'.repeat(rows));
   let seen = 0;
   const before = process.memoryUsage().rss;
-  for await (const bet of loadBets(path)) {
-    t.is(bet.agency, 1);
+  for await (const loaded of loadBets(path)) {
+    t.is(loaded.agency, 1);
     if (++seen === 3) break;
   }
   t.is(seen, 3);

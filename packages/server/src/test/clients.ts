@@ -1,23 +1,15 @@
-import net from 'node:net';
-import { Connection, LOTTERY_HEADER, lotteryCodec, type LotteryMessage, type WireBet } from '@tp0/codec';
+/** Lottery-specific client helpers; plain sockets come from @tp0/codec/testing. */
+import { Connection, encodeFrame } from '@tp0/codec';
+import { connectLocal, decodeChunks, readUntilClosed } from '@tp0/codec/testing';
+import { clientCodec, LOTTERY_HEADER, type Bet, type LotteryMessage } from '@tp0/protocol';
 
 export type LotteryClient = Connection<LotteryMessage, LotteryMessage>;
 
-export function connect(port: number): Promise<net.Socket> {
-  return new Promise((resolve, reject) => {
-    const socket = net.connect({ host: '127.0.0.1', port, allowHalfOpen: true }, () => {
-      socket.off('error', reject);
-      resolve(socket);
-    });
-    socket.once('error', reject);
-  });
-}
-
-/** A client speaking the lottery protocol: header first, then frames. */
-export async function lotteryClient(port: number): Promise<{ socket: net.Socket; conn: LotteryClient }> {
-  const socket = await connect(port);
+/** An agency's connection: the lottery header first, then frames through the client codec. */
+export async function lotteryClient(port: number): Promise<LotteryClient> {
+  const socket = await connectLocal(port);
   socket.write(LOTTERY_HEADER);
-  return { socket, conn: new Connection(socket, lotteryCodec({ maxFrameLength: 4 << 20 })) };
+  return new Connection(socket, clientCodec());
 }
 
 /** Sends `message` and returns the next reply. */
@@ -26,50 +18,35 @@ export async function request(conn: LotteryClient, message: LotteryMessage): Pro
   return conn.receive();
 }
 
-/** Writes raw bytes and collects everything the server sends until it closes the connection. */
-export async function rawExchange(port: number, bytes: Buffer): Promise<{ reply: Buffer; closed: boolean }> {
-  const socket = await connect(port);
-  const chunks: Buffer[] = [];
-  socket.on('data', (c: Buffer) => chunks.push(c));
-  const closed = new Promise<boolean>((resolve) => {
-    const timer = setTimeout(() => resolve(false), 5000);
-    // The server ending its side (FIN) is what counts; this half-open socket would not 'close' by itself.
-    socket.once('end', () => (clearTimeout(timer), resolve(true)));
-    socket.once('close', () => (clearTimeout(timer), resolve(true)));
-  });
+/** Writes `bytes` in one write, then collects everything the server sends until the connection closes. */
+export async function rawExchange(port: number, bytes: Buffer): Promise<{ reply: Buffer; endedByServer: boolean }> {
+  const socket = await connectLocal(port);
+  let endedByServer = false;
+  // 'end' is the server's FIN; a reset or the read timeout closes the socket without it.
+  socket.once('end', () => (endedByServer = true));
   socket.on('error', () => {});
   socket.write(bytes);
-  const done = await closed;
-  socket.destroy();
-  return { reply: Buffer.concat(chunks), closed: done };
+  const reply = await readUntilClosed(socket);
+  return { reply, endedByServer };
 }
 
-/** Decodes the lottery frames in `bytes` (u32 BE length, then payload). */
-export function decodeFrames(bytes: Buffer): LotteryMessage[] {
-  const codec = lotteryCodec({ maxFrameLength: 4 << 20 });
-  const out: LotteryMessage[] = [];
-  let offset = 0;
-  while (offset + 4 <= bytes.length) {
-    const length = bytes.readUInt32BE(offset);
-    out.push(codec.decodeFrame(bytes.subarray(offset + 4, offset + 4 + length)));
-    offset += 4 + length;
-  }
-  return out;
+/** `messages` as lottery frames, back to back. */
+export function lotteryFrames(messages: readonly LotteryMessage[]): Buffer {
+  const codec = clientCodec();
+  return Buffer.concat(messages.map((m) => codec.encode(m)));
 }
 
-export function wireBet(document: string, number: number, patch: Partial<WireBet> = {}): WireBet {
+/** A frame whose type tag names no lottery message. */
+export const UNKNOWN_TYPE_FRAME = encodeFrame(Buffer.from([0xee, 1, 2]));
+
+/** The lottery messages in `bytes`, decoded as a client does; throws when the bytes are not whole frames. */
+export async function decodeReplies(bytes: Buffer): Promise<LotteryMessage[]> {
+  const { messages, error } = await decodeChunks<LotteryMessage>(clientCodec().createDecoders(), [bytes]);
+  if (error !== undefined) throw error;
+  return messages;
+}
+
+/** A valid bet with `document` and `number`; `patch` changes any field. */
+export function sampleBet(document: string, number: number, patch: Partial<Bet> = {}): Bet {
   return { firstName: 'Belén', lastName: 'Sánchez', document, birthdate: '1999-03-17', number, ...patch };
-}
-
-export function until<T>(what: () => T | undefined, timeoutMs = 5000): Promise<T> {
-  return new Promise((resolve, reject) => {
-    const started = Date.now();
-    const poll = () => {
-      const value = what();
-      if (value !== undefined) return resolve(value);
-      if (Date.now() - started > timeoutMs) return reject(new Error('timed out waiting'));
-      setTimeout(poll, 10);
-    };
-    poll();
-  });
 }

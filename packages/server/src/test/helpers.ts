@@ -27,3 +27,17 @@ export async function tempDir(t: { teardown(fn: () => Promise<void>): void }): P
   t.teardown(() => rm(dir, { recursive: true, force: true }));
   return dir;
 }
+
+/** Polls `what` every 10 ms until it returns a value; rejects after `timeoutMs`. */
+export function until<T>(what: () => T | undefined, timeoutMs = 5000): Promise<T> {
+  return new Promise((resolve, reject) => {
+    const started = Date.now();
+    const poll = () => {
+      const value = what();
+      if (value !== undefined) return resolve(value);
+      if (Date.now() - started > timeoutMs) return reject(new Error(`nothing after ${timeoutMs} ms`));
+      setTimeout(poll, 10);
+    };
+    poll();
+  });
+}
