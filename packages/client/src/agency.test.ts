@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
-import { batchFrameSize, MAX_BATCH_FRAME_BYTES } from '@tp0/codec';
+import { batchFrameSize, MAX_BATCH_FRAME_BYTES } from '@tp0/protocol';
 import { runClient } from './client.js';
 import { loadConfig } from './config.js';
 import { captureLogger, startLotteryServer } from './test/servers.js';
@@ -32,24 +32,25 @@ function setup(port: number, csv: string, env: Record<string, string> = {}) {
   return { cwd, env: fullEnv, config: loadConfig({ env: fullEnv, cwd }) };
 }
 
-test('agency: all bets arrive in order in batches of maxAmount, then finished and winners', async t => {
+test('agency: all bets arrive in order in batches of maxAmount (100 rows by 7: 14 × 7 + 2), then finished and winners', async t => {
   const server = await startLotteryServer();
   t.teardown(() => server.close());
-  const { config } = setup(server.port, agencyCsv(95));
-  const { log, parsed } = captureLogger();
+  const { config } = setup(server.port, agencyCsv(100), { CLI_BATCH_MAXAMOUNT: '7' });
+  const { log, lines: text, parsed } = captureLogger();
 
   t.is(await runClient(config, log), 0);
 
-  t.deepEqual(server.batches.map(b => b.length), [10, 10, 10, 10, 10, 10, 10, 10, 10, 5]);
+  t.deepEqual(server.batches.map(b => b.length), [...Array<number>(14).fill(7), 2]);
   const documents = server.batches.flat().map(b => b.document);
-  t.deepEqual(documents, Array.from({ length: 95 }, (_, i) => String(i + 1).padStart(8, '0')));
+  t.deepEqual(documents, Array.from({ length: 100 }, (_, i) => String(i + 1).padStart(8, '0')));
   t.deepEqual(server.batches[0]![1], { firstName: 'Ana', lastName: 'Saldaña', document: '00000002', birthdate: '1980-05-03', number: 2 });
   t.deepEqual(server.events.slice(-2), ['finished', 'winners_query']);
   const lines = parsed();
-  t.like(lines[0], { action: 'config', result: 'success', fields: { client_id: '3', batch_max_amount: '10', mode: 'agency' } });
-  t.is(lines.filter(l => l.action === 'apuesta_enviada').length, 11);
-  t.like(lines.at(-2), { action: 'apuesta_enviada', result: 'success', fields: { cantidad: '95' } });
-  t.like(lines.at(-1), { action: 'consulta_ganadores', result: 'success', fields: { cant_ganadores: '9' } });
+  t.like(lines[0], { action: 'config', result: 'success', fields: { client_id: '3', batch_max_amount: '7', mode: 'agency' } });
+  // One DEBUG line per batch, then the INFO total.
+  t.deepEqual(lines.filter(l => l.action === 'apuesta_enviada').map(l => l.fields['cantidad']), [...Array<string>(14).fill('7'), '2', '100']);
+  t.true(text().at(-2)?.includes('INFO     action: apuesta_enviada | result: success | cantidad: 100'), text().at(-2));
+  t.like(lines.at(-1), { action: 'consulta_ganadores', result: 'success', fields: { cant_ganadores: '10' } });
 });
 
 test('agency: long UTF-8 names are split by the byte budget, no frame over 8192 bytes', async t => {
@@ -59,7 +60,8 @@ test('agency: long UTF-8 names are split by the byte budget, no frame over 8192 
   const { config } = setup(server.port, long, { CLI_BATCH_MAXAMOUNT: '134' });
   t.is(await runClient(config, captureLogger().log), 0);
   t.is(server.batches.flat().length, 100);
-  t.true(server.batches.length > 1);
+  // 2+240 + 2+240 + 2+8 + 2+10 + 2 = 508 bytes per bet: 16 fit in 8192.
+  t.deepEqual(server.batches.map(b => b.length), [...Array<number>(6).fill(16), 4]);
   for (const batch of server.batches) t.true(batchFrameSize(batch) <= MAX_BATCH_FRAME_BYTES);
 });
 
@@ -72,6 +74,20 @@ test('agency: a malformed row stops the agency with its line number; earlier bat
   t.deepEqual(server.batches.map(b => b.length), [10, 10]);
   t.false(server.events.includes('finished'));
   t.true(lines().some(l => l.includes(`action: leer_apuestas | result: fail | file: ${config.dataFile} | line: 25 | error: birthdate "1999-02-30" is not a real YYYY-MM-DD date | enviadas: 20`)), lines().join('\n'));
+});
+
+test('agency: a bad multi-line quoted name (CRLF) is reported at the line where it ends, after quoted one-line rows', async t => {
+  const server = await startLotteryServer();
+  t.teardown(() => server.close());
+  const rows = agencyCsv(40).split('\r\n');
+  rows[2] = rows[2]!.replace(/^([^,]*),([^,]*)/, '"$1","$2"');
+  rows[24] = `"Ana\r\nMaría",Pérez,1,1999-01-01,5`;
+  const { config } = setup(server.port, rows.join('\r\n'));
+  const { log, lines } = captureLogger();
+  t.is(await runClient(config, log), 1);
+  t.deepEqual(server.batches.map(b => b.length), [10, 10]);
+  t.is(server.batches[0]![2]!.firstName, 'Belén');
+  t.true(lines().some(l => l.includes(`action: leer_apuestas | result: fail | file: ${config.dataFile} | line: 26 | error: first name contains a line break | enviadas: 20`)), lines().join('\n'));
 });
 
 test('agency: a server error reply is logged as a failure, exit 1', async t => {
@@ -107,25 +123,47 @@ test('agency: a server that starts late is retried until it listens (compose sta
   t.deepEqual(server.batches.map(b => b.length), [10, 2]);
 });
 
-test('agency process: SIGTERM while waiting for an ack closes file and connection, exit 0', async t => {
-  const server = await startLotteryServer({ holdBatch: 2 });
-  t.teardown(() => server.close());
-  const { cwd, env } = setup(server.port, agencyCsv(1000));
+/** The agency as a process (tsx), its stdout collected. */
+function spawnAgency(cwd: string, env: Record<string, string>) {
   const child = spawn(process.execPath, [TSX, MAIN], { cwd, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
   child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString('utf8')));
   const exited = new Promise<number | null>(resolve => child.on('exit', code => resolve(code)));
+  return { child, exited, stdout: () => stdout, actions: () => stdout.split('\n').filter(Boolean).map(l => l.slice(l.indexOf('action: '))) };
+}
+
+const shutdownLines = (cwd: string) => [
+  'action: signal | result: success | signal: SIGTERM',
+  `action: close_file | result: success | file: ${path.join(cwd, 'bets.csv')}`,
+  'action: close_connection | result: success',
+  'action: shutdown | result: success | client_id: 3',
+];
+
+test('agency process: SIGTERM while waiting for an ack closes file and connection, exit 0', async t => {
+  const server = await startLotteryServer({ holdBatch: 2 });
+  t.teardown(() => server.close());
+  const { cwd, env } = setup(server.port, agencyCsv(1000));
+  const agency = spawnAgency(cwd, env);
   await server.batchesReceived(2);
-  child.kill('SIGTERM');
-  t.is(await exited, 0, stdout);
+  agency.child.kill('SIGTERM');
+  t.is(await agency.exited, 0, agency.stdout());
   t.is(server.batches.length, 2);
-  const actions = stdout.split('\n').filter(Boolean).map(l => l.slice(l.indexOf('action: ')));
-  t.deepEqual(actions.slice(-4), [
-    'action: signal | result: success | signal: SIGTERM',
-    `action: close_file | result: success | file: ${path.join(cwd, 'bets.csv')}`,
-    'action: close_connection | result: success',
-    'action: shutdown | result: success | client_id: 3',
-  ]);
+  t.deepEqual(agency.actions().slice(-4), shutdownLines(cwd));
+});
+
+test('agency process: SIGTERM mid-stream against a slow server stops the pipeline: no batch after it, exit 0', async t => {
+  const server = await startLotteryServer({ ackDelayMs: 25 });
+  t.teardown(() => server.close());
+  // 100 batches of 10 at 25 ms per ack: 2.5 s if the pipeline went on after the signal.
+  const { cwd, env } = setup(server.port, agencyCsv(1000));
+  const agency = spawnAgency(cwd, env);
+  await server.batchesReceived(3);
+  agency.child.kill('SIGTERM');
+  t.is(await agency.exited, 0, agency.stdout());
+  // The signal may cross one ack: batch 4 at most.
+  t.true(server.batches.length <= 4, `${server.batches.length} batches arrived`);
+  t.false(server.events.includes('finished'));
+  t.deepEqual(agency.actions().slice(-4), shutdownLines(cwd));
 });
 
 test('agency process: exits promptly after its winners line (regression: an uncancelled 1 s close timer)', async t => {

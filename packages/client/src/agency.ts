@@ -1,14 +1,26 @@
+import { lastValueFrom, tap } from 'rxjs';
 import type { CourseLogger } from '@tp0/common';
+import type { Bet } from '@tp0/protocol';
 import { closeConnection } from './close.js';
 import type { ClientConfig } from './config.js';
-import { BadRowError, readBatches } from './csv-source.js';
+import { badRowOf, openCsvRecords } from './csv-rows.js';
 import { describeError, describeReply, openLottery, request, type LotteryConnection } from './net.js';
-import { isAborted, ShutdownError } from './shutdown.js';
+import { sendBets } from './send-bets.js';
+import { isAborted, ShutdownError, stopOnAbort } from './shutdown.js';
+
+/** The server answered a batch with something other than an ack. */
+class BatchRefused extends Error {
+  constructor(
+    readonly count: number,
+    readonly reason: string,
+  ) {
+    super(reason);
+  }
+}
 
 /**
- * Exercises 6-8: stream the agency's CSV in batches, each acknowledged before the next is read; then `finished`
- * and `winners_query`. Memory is bounded by one batch plus the stream buffers: the loop below pulls the next batch
- * only after the previous ack, so csv-parse and the file stream pause meanwhile.
+ * Exercises 6-8: stream the agency's CSV in batches through the RxJS pipeline of `sendBets` (each batch
+ * acknowledged before the next is sent; reading bounded by the window), then `finished` and `winners_query`.
  * Returns the exit code; throws ShutdownError on SIGTERM after closing the file and the connection.
  */
 export async function runAgency(config: ClientConfig, log: CourseLogger, signal?: AbortSignal): Promise<number> {
@@ -20,20 +32,19 @@ export async function runAgency(config: ClientConfig, log: CourseLogger, signal?
     log.error('connect', 'fail', { client_id: config.id, error: describeError(error) });
     return 1;
   }
-  const bets = readBatches(config.dataFile, { maxAmount: config.batchMaxAmount });
+  const records = openCsvRecords(config.dataFile);
   let action = 'apuesta_enviada';
   let sent = 0;
   try {
-    for await (const batch of bets) {
-      if (isAborted(signal)) throw new ShutdownError();
-      const reply = await request(connection, { type: 'bet_batch', agency: config.id, bets: batch }, signal);
-      if (reply.type !== 'ack') {
-        log.error('apuesta_enviada', 'fail', { cantidad: batch.length, error: describeReply(reply) });
-        return 1;
-      }
-      sent += batch.length;
-      log.debug('apuesta_enviada', 'success', { cantidad: batch.length });
-    }
+    const batches = sendBets(records, config.batchMaxAmount, batch => sendBatch(connection, config.id, batch));
+    const counted = batches.pipe(
+      tap(count => {
+        sent += count;
+        log.debug('apuesta_enviada', 'success', { cantidad: count });
+      }),
+      stopOnAbort(signal),
+    );
+    await lastValueFrom(counted, { defaultValue: 0 });
     log.info('apuesta_enviada', 'success', { cantidad: sent });
 
     action = 'finished';
@@ -53,16 +64,26 @@ export async function runAgency(config: ClientConfig, log: CourseLogger, signal?
     return 0;
   } catch (error) {
     if (error instanceof ShutdownError) throw error;
-    if (error instanceof BadRowError) {
-      log.error('leer_apuestas', 'fail', { file: config.dataFile, line: error.line, error: error.reason, enviadas: sent });
+    if (error instanceof BatchRefused) {
+      log.error('apuesta_enviada', 'fail', { cantidad: error.count, error: error.reason });
+      return 1;
+    }
+    const badRow = badRowOf(error);
+    if (badRow !== undefined) {
+      log.error('leer_apuestas', 'fail', { file: config.dataFile, line: badRow.line, error: badRow.reason, enviadas: sent });
     } else {
       log.error(action, 'fail', { enviadas: sent, error: describeError(error) });
     }
     return 1;
   } finally {
     const shuttingDown = isAborted(signal);
-    await bets.return(undefined);
+    records.destroy();
     if (shuttingDown) log.info('close_file', 'success', { file: config.dataFile });
     await closeConnection(connection, log, shuttingDown);
   }
+}
+
+async function sendBatch(connection: LotteryConnection, agency: number, bets: Bet[]): Promise<void> {
+  const reply = await request(connection, { type: 'bet_batch', agency, bets });
+  if (reply.type !== 'ack') throw new BatchRefused(bets.length, describeReply(reply));
 }

@@ -1,72 +1,39 @@
-import { batchFrameSize, betWireSize, MAX_BATCH_FRAME_BYTES } from '@tp0/codec';
-import type { BetFields } from '@tp0/common';
+import { bufferCount, concatMap, pipe, type OperatorFunction } from 'rxjs';
+import { batchFrameSize, MAX_BATCH_FRAME_BYTES, type Bet } from '@tp0/protocol';
 
-/** bet_batch frame bytes besides its bets (u32 length + u8 type + u16 agency + u16 count = 9). */
-const BATCH_HEADER_BYTES = batchFrameSize([]);
+/** bet_batch frame bytes besides its bets: u32 length + u8 type + u16 agency + u16 count = 9. */
+const EMPTY_BATCH_BYTES = batchFrameSize([]);
 
-export interface BatchLimits {
-  /** Most bets in one batch (batch.maxAmount). */
-  readonly maxAmount: number;
-  /** Most bytes of one bet_batch frame on the wire. */
-  readonly maxFrameBytes?: number;
+/**
+ * Bets → batches of at most `maxAmount` bets (`bufferCount`) whose bet_batch frame stays within
+ * MAX_BATCH_FRAME_BYTES: a batch over that budget (long UTF-8 names) is cut into consecutive batches, each as full
+ * as the budget allows. When every batch of maxAmount fits (course data at the default 134), only the last batch is
+ * smaller. bufferCount holds up to maxAmount bets before it emits: a demand-driven source above it must let at
+ * least that many be outstanding.
+ */
+export function frameBatches(maxAmount: number): OperatorFunction<Bet, Bet[]> {
+  return pipe(bufferCount(maxAmount), concatMap(fitFrames));
 }
 
 /**
- * Fills one batch at a time, synchronously: at most `maxAmount` bets whose frame stays within `maxFrameBytes`.
- * Only the last batch, or one the byte budget closed early, holds fewer than maxAmount bets.
+ * `batch` itself when its frame fits (one size computation), else cut greedily. Every valid bet fits on its own:
+ * betProblem caps names at 255 bytes and documents at 16 digits, 546 bytes per bet at most.
  */
-export class BatchBuilder<T extends BetFields> {
-  readonly #maxAmount: number;
-  readonly #maxFrameBytes: number;
-  #batch: T[] = [];
-  #frameBytes = BATCH_HEADER_BYTES;
-
-  constructor(limits: BatchLimits) {
-    this.#maxAmount = limits.maxAmount;
-    this.#maxFrameBytes = limits.maxFrameBytes ?? MAX_BATCH_FRAME_BYTES;
-  }
-
-  /** Adds a bet; returns the previous batch when the byte budget closed it (the bet then starts the next one). */
-  add(bet: T): T[] | undefined {
-    const size = betWireSize(bet);
-    if (BATCH_HEADER_BYTES + size > this.#maxFrameBytes) {
-      throw new RangeError(`a bet of ${size} bytes cannot fit in a ${this.#maxFrameBytes}-byte batch frame`);
+function fitFrames(batch: Bet[]): Bet[][] {
+  if (batchFrameSize(batch) <= MAX_BATCH_FRAME_BYTES) return [batch];
+  const frames: Bet[][] = [];
+  let frame: Bet[] = [];
+  let bytes = EMPTY_BATCH_BYTES;
+  for (const bet of batch) {
+    const size = batchFrameSize([bet]) - EMPTY_BATCH_BYTES;
+    if (frame.length > 0 && bytes + size > MAX_BATCH_FRAME_BYTES) {
+      frames.push(frame);
+      frame = [];
+      bytes = EMPTY_BATCH_BYTES;
     }
-    let closed: T[] | undefined;
-    if (this.#batch.length > 0 && this.#frameBytes + size > this.#maxFrameBytes) closed = this.take();
-    this.#batch.push(bet);
-    this.#frameBytes += size;
-    return closed;
+    frame.push(bet);
+    bytes += size;
   }
-
-  /** The batch holds maxAmount bets: take() it now. */
-  get full(): boolean {
-    return this.#batch.length >= this.#maxAmount;
-  }
-
-  get empty(): boolean {
-    return this.#batch.length === 0;
-  }
-
-  take(): T[] {
-    const batch = this.#batch;
-    this.#batch = [];
-    this.#frameBytes = BATCH_HEADER_BYTES;
-    return batch;
-  }
-}
-
-/**
- * Groups bets into batches (see BatchBuilder). Pull-based (an async generator, not RxJS bufferCount): the next bet
- * is read only when the consumer asks for the next batch, i.e. after the previous batch was acknowledged.
- * The agency uses readBatches (csv-source.ts), which fills whole batches without an await per bet.
- */
-export async function* batches<T extends BetFields>(bets: AsyncIterable<T>, limits: BatchLimits): AsyncGenerator<T[]> {
-  const builder = new BatchBuilder<T>(limits);
-  for await (const bet of bets) {
-    const closed = builder.add(bet);
-    if (closed !== undefined) yield closed;
-    if (builder.full) yield builder.take();
-  }
-  if (!builder.empty) yield builder.take();
+  frames.push(frame);
+  return frames;
 }

@@ -1,4 +1,5 @@
-import { betProblem, ConfigError, parseBetNumber, type BetFields } from '@tp0/common';
+import { ConfigError } from '@tp0/common';
+import { betProblem, parseBetNumber, type Bet } from '@tp0/protocol';
 
 /** Variable names of exercise 5; each may also be given with the CLI_ prefix, which wins. */
 const VARIABLES = {
@@ -19,7 +20,7 @@ const REASON_PREFIX: ReadonlyArray<[string, keyof typeof VARIABLES]> = [
 ];
 
 /** The single bet of exercise 5, from the environment; a ConfigError names the variable at fault. */
-export function betFromEnv(env: NodeJS.ProcessEnv): BetFields {
+export function betFromEnv(env: NodeJS.ProcessEnv): Bet {
   const raw = {} as Record<keyof typeof VARIABLES, { key: string; value: string }>;
   for (const [field, name] of Object.entries(VARIABLES) as Array<[keyof typeof VARIABLES, string]>) {
     const prefixed = env[`CLI_${name}`];
@@ -29,7 +30,7 @@ export function betFromEnv(env: NodeJS.ProcessEnv): BetFields {
   }
   const number = parseBetNumber(raw.number.value.trim());
   if (Number.isNaN(number)) throw new ConfigError(raw.number.key, raw.number.value, 'an integer from 0 to 9999');
-  const bet: BetFields = {
+  const bet: Bet = {
     firstName: raw.firstName.value,
     lastName: raw.lastName.value,
     document: raw.document.value.trim(),

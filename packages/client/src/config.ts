@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parse as parseYaml } from 'yaml';
-import { ConfigError, formatDuration, parseDuration, parseLevel, type LevelName, type BetFields } from '@tp0/common';
+import { ConfigError, formatDuration, parseDuration, parseLevel, type LevelName } from '@tp0/common';
+import type { Bet } from '@tp0/protocol';
 import { betFromEnv } from './bet-env.js';
 
 export type ClientMode = 'echo' | 'bet' | 'agency';
@@ -32,7 +33,7 @@ export interface ClientConfig {
   /** Absolute path of the agency's CSV. */
   readonly dataFile: string;
   /** The bet to place in `bet` mode (from NOMBRE, APELLIDO, ...). */
-  readonly bet: BetFields | null;
+  readonly bet: Bet | null;
 }
 
 export interface LoadOptions {

@@ -1,5 +1,6 @@
-import { Connection, lineCodec } from '@tp0/codec';
+import { Connection } from '@tp0/codec';
 import type { CourseLogger } from '@tp0/common';
+import { echoProtocol } from '@tp0/protocol';
 import { closeConnection } from './close.js';
 import type { ClientConfig } from './config.js';
 import { connect, describeError } from './net.js';
@@ -14,7 +15,7 @@ export async function runEcho(config: ClientConfig, log: CourseLogger, signal?: 
     if (isAborted(signal)) throw new ShutdownError();
     let echo: string;
     try {
-      const connection = new Connection<string, string>(await connect(config, signal), lineCodec());
+      const connection = new Connection<string, string>(await connect(config, signal), echoProtocol.codec);
       try {
         await untilAborted(connection.send(`[CLIENT ${config.id}] Message N°${n}`), signal);
         echo = await untilAborted(connection.receive(), signal);

@@ -4,5 +4,3 @@
  */
 export { runClient } from './client.js';
 export { loadConfig, configFields, DEFAULT_BATCH_MAX_AMOUNT, type ClientConfig, type ClientMode, type LoadOptions } from './config.js';
-export { readBatches, readBets, BadRowError } from './csv-source.js';
-export { BatchBuilder, batches, type BatchLimits } from './batches.js';

@@ -1,10 +1,8 @@
 import net from 'node:net';
-import { Connection, LOTTERY_HEADER, lotteryCodec, type LotteryMessage } from '@tp0/codec';
+import { Connection } from '@tp0/codec';
+import { clientCodec, LOTTERY_HEADER, type LotteryMessage } from '@tp0/protocol';
 import type { ClientConfig } from './config.js';
 import { sleep, untilAborted } from './shutdown.js';
-
-/** A winners reply lists every winning document of the agency: far above the server's 8 KiB request limit. */
-export const CLIENT_MAX_FRAME_BYTES = 4 * 1024 * 1024;
 
 export type LotteryConnection = Connection<LotteryMessage, LotteryMessage>;
 
@@ -45,11 +43,11 @@ async function connectOnce(config: Pick<ClientConfig, 'host' | 'port'>, signal?:
   return socket;
 }
 
-/** A connection speaking the lottery protocol: the 5-byte header first, then length-prefixed frames. */
+/** A connection speaking the lottery protocol: the 5-byte header first, then length-prefixed frames (clientCodec: winners replies may pass 8 KiB). */
 export async function openLottery(config: Pick<ClientConfig, 'host' | 'port' | 'connectRetry'>, signal?: AbortSignal): Promise<LotteryConnection> {
   const socket = await connect(config, signal);
   socket.write(LOTTERY_HEADER);
-  return new Connection<LotteryMessage, LotteryMessage>(socket, lotteryCodec({ maxFrameLength: CLIENT_MAX_FRAME_BYTES }));
+  return new Connection<LotteryMessage, LotteryMessage>(socket, clientCodec());
 }
 
 /** Sends one message and waits for the reply; a shutdown cuts the wait short. */

@@ -1,4 +1,4 @@
-import { firstValueFrom, from, fromEvent, map, race, timer } from 'rxjs';
+import { defer, firstValueFrom, from, fromEvent, identity, map, race, takeUntil, throwError, timer, type MonoTypeOperatorFunction } from 'rxjs';
 
 /** SIGTERM/SIGINT arrived while the client was waiting: unwind, close what is open, exit 0. */
 export class ShutdownError extends Error {
@@ -8,14 +8,22 @@ export class ShutdownError extends Error {
   }
 }
 
-// RxJS fits here: racing one awaited event against the abort signal. (It does not fit the CSV → batches path,
-// which must be pulled at the pace of the acks; see batches.ts.)
+/** Errors with ShutdownError when the signal aborts. */
 function aborted$(signal: AbortSignal) {
   return fromEvent(signal, 'abort').pipe(
     map(() => {
       throw new ShutdownError();
     }),
   );
+}
+
+/**
+ * Mirrors the source until the signal aborts, then errors with ShutdownError (takeUntil forwards its notifier's
+ * error) and unsubscribes from the source: reading and waiting for acks stop.
+ */
+export function stopOnAbort<T>(signal: AbortSignal | undefined): MonoTypeOperatorFunction<T> {
+  if (signal === undefined) return identity;
+  return takeUntil(defer(() => (signal.aborted ? throwError(() => new ShutdownError()) : aborted$(signal))));
 }
 
 /** Resolves as `work` does, or rejects with ShutdownError as soon as the signal aborts. */

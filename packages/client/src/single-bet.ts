@@ -1,11 +1,12 @@
-import type { BetFields, CourseLogger } from '@tp0/common';
+import type { CourseLogger } from '@tp0/common';
+import type { Bet } from '@tp0/protocol';
 import { closeConnection } from './close.js';
 import type { ClientConfig } from './config.js';
 import { describeError, describeReply, openLottery, request } from './net.js';
 import { isAborted, ShutdownError } from './shutdown.js';
 
 /** Exercise 5: one bet (from NOMBRE, APELLIDO, ...), one ack. Returns the exit code; throws ShutdownError on SIGTERM. */
-export async function runSingleBet(config: ClientConfig & { bet: BetFields }, log: CourseLogger, signal?: AbortSignal): Promise<number> {
+export async function runSingleBet(config: ClientConfig & { bet: Bet }, log: CourseLogger, signal?: AbortSignal): Promise<number> {
   const fields = { dni: config.bet.document, numero: config.bet.number };
   try {
     const connection = await openLottery(config, signal);

@@ -1,8 +1,11 @@
 /**
- * Peak RSS of the agency client streaming a large file: generates N rows (default 1,000,000) in a temp dir, runs
- * `node dist/main.js` against an in-process ack server (real TCP, @tp0/codec) and samples the child's VmHWM.
+ * Peak RSS of the agency client streaming a large file against a server that acks slowly: generates N rows
+ * (default 1,000,000) in a temp dir, runs `node dist/main.js` against an in-process server (real TCP, @tp0/codec +
+ * @tp0/protocol) that waits `ackDelayMs` (default 1) before each ack, and samples the child's VmRSS / VmHWM.
+ * With acks slower than parsing, a source that read ahead would hold the file in memory; the demand-driven
+ * pipeline keeps RSS flat.
  *
- *   pnpm --filter @tp0/client build && node packages/client/dist/bench/rss-bench.js [rows] [maxAmount]
+ *   pnpm --filter @tp0/client build && node packages/client/dist/bench/rss-bench.js [rows] [maxAmount] [ackDelayMs]
  *
  * CLIENT_NODE_OPTIONS (e.g. "--max-semi-space-size=1") is passed to the client only, as its NODE_OPTIONS.
  */
@@ -11,11 +14,16 @@ import { closeSync, mkdtempSync, openSync, readFileSync, rmSync, statSync, write
 import net from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
-import { Connection, echoProtocol, lotteryProtocol, selectProtocol, type LotteryMessage } from '@tp0/codec';
+import { lastValueFrom } from 'rxjs';
+import { Connection, selectProtocol } from '@tp0/codec';
+import { lotteryProtocol, type LotteryMessage } from '@tp0/protocol';
 
 const rows = Number(process.argv[2] ?? 1_000_000);
 const maxAmount = process.argv[3] ?? '134';
+const ackDelayMs = Number(process.argv[4] ?? 1);
+const RSS_TARGET_MIB = 100;
 const MAIN = fileURLToPath(new URL('../main.js', import.meta.url));
 const clientNodeOptions = process.env['CLIENT_NODE_OPTIONS'] ?? '';
 const NAMES = ['Belén,Sánchez', 'José María,Ñandú', 'Ana,Saldaña', 'Martín,Fernández'];
@@ -34,32 +42,33 @@ function writeRows(file: string, count: number): void {
   closeSync(fd);
 }
 
-/** Acks every batch; counts bets; replies the 7574 documents' count as winners (documents not kept). */
+/** Acks every batch after `ackDelayMs`; counts bets; replies the 7574 documents as winners. */
 function startAckServer(): Promise<{ server: net.Server; port: number; stats: { bets: number; batches: number } }> {
   const stats = { bets: 0, batches: 0 };
-  const server = net.createServer({ allowHalfOpen: true }, async socket => {
+  const server = net.createServer({ allowHalfOpen: true }, socket => {
     socket.on('error', () => undefined);
-    const protocol = await selectProtocol(socket, [lotteryProtocol], echoProtocol);
-    const connection = new Connection<LotteryMessage, LotteryMessage>(socket, protocol.codec);
-    const winners: string[] = [];
-    try {
-      for await (const message of connection.messages()) {
-        if (message.type === 'bet_batch') {
-          stats.bets += message.bets.length;
-          stats.batches++;
-          for (const bet of message.bets) if (bet.number === 7574) winners.push(bet.document);
-          await connection.send({ type: 'ack', count: message.bets.length });
-        } else if (message.type === 'finished') {
-          await connection.send({ type: 'ack', count: 0 });
-        } else if (message.type === 'winners_query') {
-          await connection.send({ type: 'winners', agency: message.agency, documents: winners });
-        }
-      }
-      await connection.close();
-    } catch {
-      socket.destroy();
-    }
+    session(socket).catch(() => socket.destroy());
   });
+  async function session(socket: net.Socket): Promise<void> {
+    await selectProtocol(socket, [lotteryProtocol]);
+    const connection = new Connection<LotteryMessage, LotteryMessage>(socket, lotteryProtocol.codec);
+    const winners: string[] = [];
+    const reply = async (message: LotteryMessage): Promise<void> => {
+      if (message.type === 'bet_batch') {
+        stats.bets += message.bets.length;
+        stats.batches++;
+        for (const bet of message.bets) if (bet.number === 7574) winners.push(bet.document);
+        if (ackDelayMs > 0) await sleep(ackDelayMs);
+        await connection.send({ type: 'ack', count: message.bets.length });
+      } else if (message.type === 'finished') {
+        await connection.send({ type: 'ack', count: 0 });
+      } else if (message.type === 'winners_query') {
+        await connection.send({ type: 'winners', agency: message.agency, documents: winners });
+      }
+    };
+    await lastValueFrom(connection.handle(reply), { defaultValue: undefined });
+    await connection.close();
+  }
   return new Promise(resolve => server.listen(0, '127.0.0.1', () => resolve({ server, port: (server.address() as net.AddressInfo).port, stats })));
 }
 
@@ -86,7 +95,9 @@ try {
     try {
       const status = readFileSync(`/proc/${child.pid}/status`, 'utf8');
       peakKib = Math.max(peakKib, kib(status, 'VmHWM'));
-      samples.push(kib(status, 'VmRSS'));
+      // An exited child that is not reaped yet has no VmRSS line.
+      const rss = kib(status, 'VmRSS');
+      if (rss > 0) samples.push(rss);
     } catch {
       // the child has exited
     }
@@ -95,14 +106,14 @@ try {
   clearInterval(sampler);
   const seconds = (performance.now() - started) / 1000;
   server.close();
-  const quarter = (q: number) => samples[Math.floor((samples.length - 1) * q)] ?? 0;
+  const rssAt = (q: number) => samples[Math.floor((samples.length - 1) * q)] ?? 0;
   console.log(output.trim().split('\n').slice(-2).join('\n'));
   console.log(
     [
-      `rows: ${rows} (${(statSync(file).size / 2 ** 20).toFixed(1)} MiB), batch.maxAmount ${maxAmount}, client NODE_OPTIONS "${clientNodeOptions}", exit ${code}`,
+      `rows: ${rows} (${(statSync(file).size / 2 ** 20).toFixed(1)} MiB), batch.maxAmount ${maxAmount}, ack delay ${ackDelayMs} ms, client NODE_OPTIONS "${clientNodeOptions}", exit ${code}`,
       `server got: ${stats.bets} bets in ${stats.batches} batches`,
       `time: ${seconds.toFixed(2)} s, ${Math.round(stats.bets / seconds).toLocaleString('en-US')} bets/s`,
-      `client peak RSS (VmHWM): ${(peakKib / 1024).toFixed(1)} MiB; RSS at 25/50/75/100% of the run: ${[0.25, 0.5, 0.75, 1].map(q => (quarter(q) / 1024).toFixed(1)).join(' / ')} MiB`,
+      `client peak RSS (VmHWM): ${(peakKib / 1024).toFixed(1)} MiB (target <= ${RSS_TARGET_MIB}: ${peakKib / 1024 <= RSS_TARGET_MIB ? 'met' : 'MISSED'}); RSS at 10/25/50/75/100% of the run: ${[0.1, 0.25, 0.5, 0.75, 1].map(q => (rssAt(q) / 1024).toFixed(1)).join(' / ')} MiB`,
     ].join('\n'),
   );
   if (code !== 0 || stats.bets !== rows) process.exitCode = 1;
