@@ -2,17 +2,7 @@
  * The one bet each client places in `bet` mode (exercise 5). Deterministic, so a regenerated file
  * does not change, and distinct per client, so the server's stored bets tell the clients apart.
  */
-
-export interface SampleBet {
-  readonly firstName: string;
-  readonly lastName: string;
-  /** 8 digits, as an Argentine DNI. */
-  readonly document: string;
-  /** YYYY-MM-DD. */
-  readonly birthdate: string;
-  /** 0–9999, the lottery's range. */
-  readonly number: number;
-}
+import type { Bet } from '@tp0/protocol';
 
 const FIRST_NAMES = ['Santiago', 'Valentina', 'Matías', 'Lucía', 'Joaquín', 'Sofía', 'Tomás', 'Martina', 'Nicolás', 'Julieta', 'Agustín'];
 // 13 surnames against 11 first names: coprime lengths, so the pairs repeat only after 143 clients.
@@ -29,7 +19,7 @@ const BIRTHDATE_STEP_DAYS = 397; // a year and a month apart, so day, month and 
 const DAY_MS = 86_400_000;
 
 /** The sample bet of client `clientId` (1-based). */
-export function sampleBet(clientId: number): SampleBet {
+export function sampleBet(clientId: number): Bet {
   const k = clientId - 1;
   return {
     firstName: FIRST_NAMES[k % FIRST_NAMES.length]!,
@@ -41,7 +31,7 @@ export function sampleBet(clientId: number): SampleBet {
 }
 
 /** The env entries the client reads its bet from. */
-export function betEnvironment(bet: SampleBet): string[] {
+export function betEnvironment(bet: Bet): string[] {
   return [
     `NOMBRE=${bet.firstName}`,
     `APELLIDO=${bet.lastName}`,

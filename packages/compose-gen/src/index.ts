@@ -20,7 +20,6 @@ export type { ComposeFile, ComposeOptions, Network, Service } from './compose.js
 export { DEFAULT_MODE, MODES, isMode } from './mode.js';
 export type { Mode } from './mode.js';
 export { sampleBet, betEnvironment } from './bet-samples.js';
-export type { SampleBet } from './bet-samples.js';
 export { parseArgs, USAGE } from './args.js';
 export type { Command } from './args.js';
 export { UsageError } from './errors.js';
