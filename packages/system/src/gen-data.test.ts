@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { betProblem, parseBetNumber } from '@tp0/common';
+import { betProblem, parseBetNumber } from '@tp0/protocol';
 import { UsageError } from './cli-args.js';
 import { generateAgencyFiles, parseGenerateArgs, WINNING_NUMBER } from './gen-data.js';
 

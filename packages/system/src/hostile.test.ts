@@ -1,15 +1,17 @@
 /**
  * Bad input end to end: invalid bets, garbage, oversize frames and silent peers against the built server,
- * next to real agency clients. Raw clients are built from @tp0/codec only.
+ * next to real agency clients. Raw clients are built from @tp0/codec and @tp0/protocol only.
  */
+import { once } from 'node:events';
 import type net from 'node:net';
 import path from 'node:path';
 import test from 'ava';
-import { ErrorCode, LOTTERY_HEADER, type WireBet } from '@tp0/codec';
+import { connectLocal as connect, decodeChunks, readUntilClosed } from '@tp0/codec/testing';
+import { clientCodec, ErrorCode, LOTTERY_HEADER, type Bet, type LotteryMessage } from '@tp0/protocol';
 import { generateAgencyFiles } from './gen-data.js';
 import { startClientProcess, startServerProcess } from './run/processes.js';
 import { summarize } from './run/summary.js';
-import { bet, connect, rawLottery, request, storedByAgency, tempDir } from './test/helpers.js';
+import { bet, rawLottery, request, storedByAgency, tempDir } from './test/helpers.js';
 
 test('a batch with one invalid bet is refused whole and stores nothing; the connection then goes on', async (t) => {
   const dir = await tempDir(t);
@@ -17,7 +19,7 @@ test('a batch with one invalid bet is refused whole and stores nothing; the conn
   const { child: server, port } = await startServerProcess({ dir, agencies: 1, betsFile });
   t.teardown(() => server.kill('SIGKILL'));
   const { conn } = await rawLottery(port);
-  const invalid: Array<[string, Partial<WireBet>]> = [
+  const invalid: Array<[string, Partial<Bet>]> = [
     ['impossible date', { birthdate: '1999-02-30' }],
     ['number over 9999', { number: 10_000 }],
     ['blank first name', { firstName: '  ' }],
@@ -45,16 +47,19 @@ test('a batch with one invalid bet is refused whole and stores nothing; the conn
   t.is(server.lines.filter((l) => l.text.includes('action: apuesta_recibida | result: fail')).length, invalid.length);
 });
 
-/** Collects what the server sends and whether it ended the connection. */
-function watch(socket: net.Socket): { bytes: () => Buffer; ended: Promise<boolean> } {
-  const chunks: Buffer[] = [];
-  socket.on('data', (c: Buffer) => chunks.push(c));
-  socket.on('error', () => {});
-  const ended = new Promise<boolean>((resolve) => {
-    socket.once('end', () => resolve(true));
-    socket.once('close', () => resolve(true));
-  });
-  return { bytes: () => Buffer.concat(chunks), ended };
+/** Whether the peer closed `socket` (FIN or reset), as opposed to readUntilClosed giving up and destroying it. */
+function closedByPeer(socket: net.Socket): boolean {
+  return socket.readableEnded || socket.errored !== null;
+}
+
+/** The lottery messages in what a server sent. */
+async function decodeReply(bytes: Buffer): Promise<LotteryMessage[]> {
+  return (await decodeChunks<LotteryMessage>(clientCodec().createDecoders(), [bytes])).messages;
+}
+
+/** The code of each message, or its type when it is not an error reply. */
+function errorCodes(messages: readonly LotteryMessage[]): Array<ErrorCode | string> {
+  return messages.map((m) => (m.type === 'error' ? m.code : m.type));
 }
 
 test('garbage, an oversize frame, a cut frame and silent connections do not stop the agencies or the draw', async (t) => {
@@ -70,24 +75,26 @@ test('garbage, an oversize frame, a cut frame and silent connections do not stop
   const cutFrame = await connect(port); // a frame announcing 100 bytes, 10 sent, then silence
   cutFrame.write(Buffer.concat([LOTTERY_HEADER, Buffer.from([0, 0, 0, 100]), Buffer.alloc(10, 1)]));
   const unknownType = await connect(port);
-  const unknownWatch = watch(unknownType);
+  const unknownReply = readUntilClosed(unknownType, 30_000);
   unknownType.write(Buffer.concat([LOTTERY_HEADER, Buffer.from([0, 0, 0, 3, 0xee, 1, 2])]));
   const oversize = await connect(port);
-  const oversizeWatch = watch(oversize);
+  const oversizeReply = readUntilClosed(oversize, 30_000);
   oversize.write(Buffer.concat([LOTTERY_HEADER, Buffer.from([0x00, 0x10, 0x00, 0x00]), Buffer.alloc(1024, 0x41)]));
   const noise = await connect(port); // not the lottery header: the server falls back to echo
-  const noiseWatch = watch(noise);
+  noise.on('error', () => {});
+  // Echo answers each line or, on a line that is not UTF-8, closes the connection.
+  const noiseAnswered = Promise.race([once(noise, 'data').then(() => 'echoed lines'), once(noise, 'close').then(() => 'closed it')]);
   noise.write(Buffer.from(Array.from({ length: 4096 }, (_, i) => (i * 131 + 7) % 256)));
   for (const s of [silent, silentLottery, cutFrame]) s.on('error', () => {});
 
   const clients = inputFiles.map((dataFile, i) => startClientProcess({ id: i + 1, port, dataFile, dir, batch: 50 }));
   const exits = await Promise.all(clients.map((c) => c.exited));
   // The protocol errors were answered and those connections closed by the server.
-  t.true(await unknownWatch.ended);
-  t.true(await oversizeWatch.ended);
-  t.is(unknownWatch.bytes()[4], 4, 'an error message (type 4) came back'); // u32 length, then the type tag
-  t.true(oversizeWatch.bytes().length > 0);
-  t.true(noiseWatch.bytes().length > 0 || (await noiseWatch.ended));
+  t.deepEqual(errorCodes(await decodeReply(await unknownReply)), [ErrorCode.MALFORMED], 'an unknown message type is malformed');
+  t.true(closedByPeer(unknownType), 'the server closed the connection that sent an unknown type');
+  t.deepEqual(errorCodes(await decodeReply(await oversizeReply)), [ErrorCode.FRAME_TOO_LARGE], 'a 1 MiB length prefix is refused');
+  t.true(closedByPeer(oversize), 'the server closed the connection that announced an oversize frame');
+  t.log(`noise: the server ${await noiseAnswered}`);
 
   // The silent ones are still open when the server is told to stop: it must still exit 0.
   server.kill('SIGTERM');

@@ -1,7 +1,8 @@
 /** SIGTERM to the built server in the middle of ingest: it exits 0 and no acknowledged bet is lost. */
 import path from 'node:path';
 import test from 'ava';
-import { isCodecError, type WireBet } from '@tp0/codec';
+import { isCodecError } from '@tp0/codec';
+import type { Bet } from '@tp0/protocol';
 import { generateAgencyFiles } from './gen-data.js';
 import { csvRows } from './run/csv.js';
 import { startClientProcess, startServerProcess } from './run/processes.js';
@@ -20,8 +21,8 @@ test('SIGTERM during ingest: exit 0, every acknowledged bet is in bets.csv, noth
 
   // Agency 2: a raw client that knows exactly which batches were acknowledged.
   const raw = await rawLottery(port);
-  const sent: WireBet[] = [];
-  const acked: WireBet[] = [];
+  const sent: Bet[] = [];
+  const acked: Bet[] = [];
   const rawDone = (async () => {
     for (let i = 0; ; i++) {
       const bets = Array.from({ length: 5 }, (_, j) => bet(String(30_000_000 + i * 5 + j), (i * 5 + j) % 10_000));

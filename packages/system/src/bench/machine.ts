@@ -1,3 +1,5 @@
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
 import os from 'node:os';
 
 /** One line naming the machine: node version, CPU model × cores, memory. */
@@ -19,4 +21,28 @@ export function table(header: readonly string[], rows: readonly (readonly string
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
   const line = (cells: readonly string[]) => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ');
   return [line(header), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map(line)].join('\n');
+}
+
+/** The 1-, 5- and 15-minute load averages. */
+export function loadAverage(): [number, number, number] {
+  const [one = 0, five = 0, fifteen = 0] = os.loadavg();
+  return [one, five, fifteen];
+}
+
+/** Load is high when the 1-minute average exceeds half the cores: other work then skews every figure. */
+export function loadIsHigh(oneMinute: number, cores = os.cpus().length): boolean {
+  return oneMinute > cores * 0.5;
+}
+
+/** Wall time of each of `spawns` runs of `node -e ''`, ms: the floor under any process the benchmarks start. */
+export async function nodeStartupMs(spawns = 5): Promise<number[]> {
+  const times: number[] = [];
+  for (let i = 0; i < spawns; i++) {
+    const started = performance.now();
+    const child = spawn(process.execPath, ['-e', ''], { stdio: 'ignore' });
+    const [code] = (await once(child, 'exit')) as [number | null];
+    if (code !== 0) throw new Error(`node -e '' exited with ${code}`);
+    times.push(performance.now() - started);
+  }
+  return times;
 }

@@ -9,7 +9,6 @@ import {
   isRunning,
   removeLeftovers,
   scenarioDir,
-  sleep,
   waitExited,
   withProject,
 } from './harness.js';
@@ -68,12 +67,19 @@ test('0 clients: a lone server stays up and stops cleanly', async (t) => {
       [],
       'no service but the server',
     );
-    await sleep(3000);
-    t.true(await isRunning('server'), 'still running after 3 s');
+    // Idle for 3 s, watching for its exit line: an exit in that time ends the wait at once and fails the test.
+    const exitedIdle = await p.waitExitLine('server', 3_000).then(
+      (code) => `exited with ${code}`,
+      () => null,
+    );
+    t.is(exitedIdle, null, 'the idle server exited on its own');
+    t.true(await isRunning('server'), 'docker inspect: running');
     const stop = await p.compose_(['stop', '-t', '10']);
     t.is(stop.code, 0, stop.stderr);
     t.is(await p.waitExitLine('server', 15_000), 0);
     t.is(await waitExited('server', 5_000), 0);
+    // It was alive to receive the stop: it logged the SIGTERM, then its shutdown.
+    await p.waitLines('server', 'signal', { result: 'success', match: (e) => e.fields['signal'] === 'SIGTERM', timeoutMs: 5_000 });
     await p.waitLines('server', 'shutdown', { result: 'success', timeoutMs: 5_000 });
   });
 });

@@ -63,8 +63,17 @@ export async function must(file: string, args: readonly string[], options: { tim
 
 export { sleep };
 
-/** Throws a readable error when the images or the build outputs the scenarios need are missing. */
+/**
+ * Throws a readable error when Docker, docker-compose, the images or the build outputs the scenarios need are
+ * missing: this suite (`make test-docker`) exists to run them, so a missing tool is a failure, not a skip.
+ */
 export async function checkPrerequisites(): Promise<void> {
+  for (const [tool, args] of [['docker', ['version']], ['docker-compose', ['version']]] as const) {
+    const probe = await run(tool, args, { timeoutMs: 30_000 });
+    if (probe.code !== 0) {
+      throw new Error(`\`${tool} ${args.join(' ')}\` failed: the Docker suite (make test-docker) needs a working ${tool}.\n${probe.stderr.trim()}`);
+    }
+  }
   const missing: string[] = [];
   for (const image of ['server:latest', 'client:latest', 'busybox:local']) {
     if ((await run('docker', ['image', 'inspect', image])).code !== 0) missing.push(`image ${image}`);

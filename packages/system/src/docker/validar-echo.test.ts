@@ -14,11 +14,27 @@ async function validar(): Promise<{ out: string; code: number; ms: number }> {
   return { out: result.stdout, code: result.code, ms: Date.now() - started };
 }
 
-/** A container named `server` on the default bridge running `script` from busybox:local. */
+const FAKE_PORT = 12345;
+
+/**
+ * Resolves once a socket in `container` listens on `port`, read from /proc/net/tcp{,6} (state 0A) rather than by
+ * connecting: a probe connection would use up the fake server's one answer.
+ */
+async function listening(container: string, port: number, timeoutMs = 10_000): Promise<void> {
+  const hex = port.toString(16).toUpperCase().padStart(4, '0');
+  const check = `cat /proc/net/tcp /proc/net/tcp6 2>/dev/null | grep -q ':${hex} [0-9A-F]*:0000 0A'`;
+  const deadline = Date.now() + timeoutMs;
+  while ((await run('docker', ['exec', container, 'sh', '-c', check])).code !== 0) {
+    if (Date.now() > deadline) throw new Error(`${container}: nothing listens on port ${port} after ${timeoutMs} ms`);
+    await sleep(100);
+  }
+}
+
+/** A container named `server` on the default bridge running `script` from busybox:local, once it listens. */
 async function fakeServer(script: string): Promise<void> {
   await removeLeftovers();
   await must('docker', ['run', '-d', '--name', 'server', 'busybox:local', 'sh', '-c', script]);
-  await sleep(500);
+  await listening('server', FAKE_PORT);
 }
 
 test('success against our server', async (t) => {
@@ -36,7 +52,7 @@ test('success against our server', async (t) => {
 
 test('fail against a server that answers something else', async (t) => {
   try {
-    await fakeServer('while :; do echo wrong | nc -l -p 12345; done');
+    await fakeServer(`while :; do echo wrong | nc -l -p ${FAKE_PORT}; done`);
     const { out, code, ms } = await validar();
     t.log(`${ms} ms`);
     t.is(out, `${FAIL}\n`);
@@ -50,7 +66,7 @@ test('fail against a server that answers something else', async (t) => {
 test('fail against a server that never answers', async (t) => {
   try {
     // Holds the connection open and never writes: a plain `nc -l` would close on the probe's half-close.
-    await fakeServer('while :; do nc -l -p 12345 -e sleep 3600; done');
+    await fakeServer(`while :; do nc -l -p ${FAKE_PORT} -e sleep 3600; done`);
     const { out, code, ms } = await validar();
     t.log(`${ms} ms`);
     t.is(out, `${FAIL}\n`);

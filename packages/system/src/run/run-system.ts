@@ -1,10 +1,10 @@
 import { rm } from 'node:fs/promises';
 import path from 'node:path';
 import type { Child, ChildLine, ChildUsage } from './child.js';
-import { startClientProcess, startServerProcess } from './processes.js';
+import { startClientProcess, startServerProcess, type BuildChoice } from './processes.js';
 import { summarize, type Summary } from './summary.js';
 
-export interface RunOptions {
+export interface RunOptions extends BuildChoice {
   /** Agency i (1-based) reads inputFiles[i - 1]. */
   readonly inputFiles: readonly string[];
   /** Holds config.ini (and the RSS reports); the processes' cwd. */
@@ -19,8 +19,6 @@ export interface RunOptions {
   readonly timeoutMs?: number;
   readonly serverLogLevel?: string;
   readonly clientLogLevel?: string;
-  /** Run the esbuild bundles (docker/dist) instead of each package's dist/main.js. */
-  readonly bundled?: boolean;
 }
 
 /** Milliseconds from the runner starting the server. */
@@ -51,12 +49,13 @@ export async function runSystem(options: RunOptions): Promise<RunResult> {
   const agencies = options.inputFiles.length;
   await rm(options.betsFile, { force: true });
   const rssFile = (name: string) => (options.measureRss ? { rssFile: path.join(options.workDir, `${name}.rss`) } : {});
+  const build: BuildChoice = { bundled: options.bundled, bundleDir: options.bundleDir };
   const start = performance.now();
   const { child: server, port } = await startServerProcess({
     dir: options.workDir,
     agencies,
     betsFile: options.betsFile,
-    ...(options.bundled && { bundled: true }),
+    ...build,
     ...(options.serverLogLevel && { logLevel: options.serverLogLevel }),
     ...(options.onLine && { onLine: options.onLine }),
     ...rssFile('server'),
@@ -68,7 +67,7 @@ export async function runSystem(options: RunOptions): Promise<RunResult> {
       port,
       dataFile,
       dir: options.workDir,
-      ...(options.bundled && { bundled: true }),
+      ...build,
       ...(options.batch !== undefined && { batch: options.batch }),
       ...(options.clientLogLevel && { logLevel: options.clientLogLevel }),
       ...(options.onLine && { onLine: options.onLine }),

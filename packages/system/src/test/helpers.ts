@@ -1,10 +1,12 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import net from 'node:net';
+import type net from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { ExecutionContext } from 'ava';
-import { Connection, LOTTERY_HEADER, lotteryCodec, type LotteryMessage, type WireBet } from '@tp0/codec';
+import { Connection } from '@tp0/codec';
+import { connectLocal } from '@tp0/codec/testing';
 import { parseLogLine } from '@tp0/common';
+import { clientCodec, LOTTERY_HEADER, type Bet, type LotteryMessage } from '@tp0/protocol';
 import { csvRows } from '../run/csv.js';
 
 /** A fresh directory removed after the test (kept when it failed, for a look). */
@@ -18,32 +20,23 @@ export async function tempDir(t: ExecutionContext, prefix = 'tp0-system-'): Prom
 }
 
 /** Writes an agency CSV the way the course's files are: no header, CRLF, fields joined by commas (no quoting needed). */
-export async function writeAgencyCsv(file: string, bets: readonly WireBet[]): Promise<string> {
+export async function writeAgencyCsv(file: string, bets: readonly Bet[]): Promise<string> {
   await writeFile(file, bets.map((b) => `${b.firstName},${b.lastName},${b.document},${b.birthdate},${b.number}\r\n`).join(''));
   return file;
 }
 
-export function bet(document: string, number: number, patch: Partial<WireBet> = {}): WireBet {
+export function bet(document: string, number: number, patch: Partial<Bet> = {}): Bet {
   return { firstName: 'Belén', lastName: 'Sánchez', document, birthdate: '1999-03-17', number, ...patch };
 }
 
 export type LotteryConnection = Connection<LotteryMessage, LotteryMessage>;
 
-export async function connect(port: number): Promise<net.Socket> {
-  return new Promise((resolve, reject) => {
-    const socket = net.connect({ host: '127.0.0.1', port }, () => {
-      socket.off('error', reject);
-      resolve(socket);
-    });
-    socket.once('error', reject);
-  });
-}
-
-/** A lottery client built only from @tp0/codec: the header, then frames. */
+/** A lottery client built only from @tp0/codec and @tp0/protocol: the header, then frames. */
 export async function rawLottery(port: number): Promise<{ socket: net.Socket; conn: LotteryConnection }> {
-  const socket = await connect(port);
-  socket.write(LOTTERY_HEADER);
-  return { socket, conn: new Connection(socket, lotteryCodec({ maxFrameLength: 4 << 20 })) };
+  const socket = await connectLocal(port);
+  const conn = new Connection(socket, clientCodec());
+  await conn.sendBytes(LOTTERY_HEADER);
+  return { socket, conn };
 }
 
 export async function request(conn: LotteryConnection, message: LotteryMessage): Promise<LotteryMessage> {
