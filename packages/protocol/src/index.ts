@@ -13,6 +13,7 @@ export {
   LOTTERY_HEADER,
   LOTTERY_MAGIC,
   LOTTERY_VERSION,
+  TRANSIENT_ERRORS,
   lotteryCodec,
   lotteryMessageTypes,
   lotteryProtocol,

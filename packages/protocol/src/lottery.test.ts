@@ -40,10 +40,11 @@ const fixtures: Array<[name: string, message: LotteryMessage, bytes: number[]]> 
     0x00, 0x0a, ...ascii('1999-03-17'), // str birthdate
     0x1d, 0x96,                         // u16 number 7574
   ]],
-  ['bet_batch of two bets', { type: 'bet_batch', agency: 3, bets: [ñu, ana] }, [
-    0, 0, 0, 66,                        // payload length
+  ['bet_batch of two bets', { type: 'bet_batch', agency: 3, first: 268, bets: [ñu, ana] }, [
+    0, 0, 0, 70,                        // payload length
     0x02,                               // type tag: bet_batch
     0x00, 0x03,                         // u16 agency 3
+    0x00, 0x00, 0x01, 0x0c,             // u32 first 268: the agency's bets 0..267 came before
     0x00, 0x02,                         // u16 bet count
     0x00, 0x03, 0xc3, 0x91, 0x75,       // bet 1: first name "Ñu"
     0x00, 0x03, 0x50, 0xc3, 0xad,       //        last name "Pí"
@@ -56,10 +57,11 @@ const fixtures: Array<[name: string, message: LotteryMessage, bytes: number[]]> 
     0x00, 0x0a, ...ascii('2000-02-29'), //        birthdate
     0x00, 0x00,                         //        number 0
   ]],
-  ['empty bet_batch', { type: 'bet_batch', agency: 65535, bets: [] }, [
-    0, 0, 0, 5,                         // payload length
+  ['empty bet_batch', { type: 'bet_batch', agency: 65535, first: 0, bets: [] }, [
+    0, 0, 0, 9,                         // payload length
     0x02,                               // type tag: bet_batch
     0xff, 0xff,                         // u16 agency 65535
+    0x00, 0x00, 0x00, 0x00,             // u32 first 0
     0x00, 0x00,                         // u16 bet count 0
   ]],
   ['ack', { type: 'ack', count: 100_000 }, [
@@ -74,10 +76,11 @@ const fixtures: Array<[name: string, message: LotteryMessage, bytes: number[]]> 
     0x00, 0x0e,                         // str message: 14 bytes of UTF-8
     ...ascii('bet 2: n'), 0xc3, 0xba, ...ascii('mero'), // "bet 2: número"
   ]],
-  ['finished', { type: 'finished', agency: 5 }, [
-    0, 0, 0, 3,                         // payload length
+  ['finished', { type: 'finished', agency: 5, total: 300 }, [
+    0, 0, 0, 7,                         // payload length
     0x05,                               // type tag: finished
     0x00, 0x05,                         // u16 agency 5
+    0x00, 0x00, 0x01, 0x2c,             // u32 total 300 bets sent
   ]],
   ['winners_query', { type: 'winners_query', agency: 2 }, [
     0, 0, 0, 3,                         // payload length
@@ -97,6 +100,25 @@ const fixtures: Array<[name: string, message: LotteryMessage, bytes: number[]]> 
     0x07,                               // type tag: winners
     0x00, 0x04,                         // u16 agency 4
     0x00, 0x00, 0x00, 0x00,             // u32 document count 0
+  ]],
+  ['hello', { type: 'hello', agency: 3, secret: 'ñ' }, [
+    0, 0, 0, 7,                         // payload length
+    0x08,                               // type tag: hello
+    0x00, 0x03,                         // u16 agency 3
+    0x00, 0x02, 0xc3, 0xb1,             // str secret "ñ"
+  ]],
+  ['hello without a secret', { type: 'hello', agency: 1, secret: '' }, [
+    0, 0, 0, 5,                         // payload length
+    0x08,                               // type tag: hello
+    0x00, 0x01,                         // u16 agency 1
+    0x00, 0x00,                         // str secret: empty
+  ]],
+  ['resume', { type: 'resume', agency: 3, stored: 70_000, finished: 1 }, [
+    0, 0, 0, 8,                         // payload length
+    0x09,                               // type tag: resume
+    0x00, 0x03,                         // u16 agency 3
+    0x00, 0x01, 0x11, 0x70,             // u32 stored 70000
+    0x01,                               // u8 finished: yes
   ]],
 ];
 
@@ -134,14 +156,15 @@ test('stream at every split: all fixtures back to back', async t => {
   }
 });
 
-test('the header a client opens with: "TP0L" and version 0x01', t => {
-  t.deepEqual([...LOTTERY_HEADER], [0x54, 0x50, 0x30, 0x4c, 0x01]);
+test('the header a client opens with: "TP0L" and version 0x02', t => {
+  t.deepEqual([...LOTTERY_HEADER], [0x54, 0x50, 0x30, 0x4c, 0x02]);
 });
 
 test('error codes keep their wire values', t => {
   t.deepEqual(
-    [ErrorCode.MALFORMED, ErrorCode.INVALID_BET, ErrorCode.UNKNOWN_AGENCY, ErrorCode.FRAME_TOO_LARGE, ErrorCode.UNEXPECTED_MESSAGE, ErrorCode.SHUTTING_DOWN, ErrorCode.STORAGE_FAILURE, ErrorCode.UNSUPPORTED_VERSION],
-    [1, 2, 3, 4, 5, 6, 7, 8],
+    [ErrorCode.MALFORMED, ErrorCode.INVALID_BET, ErrorCode.UNKNOWN_AGENCY, ErrorCode.FRAME_TOO_LARGE, ErrorCode.UNEXPECTED_MESSAGE, ErrorCode.SHUTTING_DOWN, ErrorCode.STORAGE_FAILURE, ErrorCode.UNSUPPORTED_VERSION,
+     ErrorCode.AGENCY_BUSY, ErrorCode.OUT_OF_ORDER, ErrorCode.WRONG_AGENCY, ErrorCode.UNAUTHORIZED, ErrorCode.TIMEOUT],
+    [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13],
   );
 });
 
@@ -149,7 +172,7 @@ test('error codes keep their wire values', t => {
 
 const ordinary: Bet = { firstName: 'Ana', lastName: 'Li', document: '30904465', birthdate: '1999-03-17', number: 7574 };
 const ORDINARY_BET_BYTES = 33; // 5 str prefixes (10) + 3 + 2 + 8 + 10 + u16 number (2)
-const BATCH_OVERHEAD_BYTES = 9; // length prefix 4, tag 1, agency 2, count 2
+const BATCH_OVERHEAD_BYTES = 13; // length prefix 4, tag 1, agency 2, first 4, count 2
 
 /** A batch whose frame is exactly `frameBytes` on the wire: a padding bet (first name of 1 to 33 "x") first. */
 function batchOfFrameBytes(frameBytes: number): Bet[] {
@@ -169,7 +192,7 @@ function oneByteLonger(frame: Buffer): Buffer {
   return grown;
 }
 
-const atLimit: LotteryMessageOf<'bet_batch'> = { type: 'bet_batch', agency: 1, bets: batchOfFrameBytes(MAX_BATCH_FRAME_BYTES) };
+const atLimit: LotteryMessageOf<'bet_batch'> = { type: 'bet_batch', agency: 1, first: 0, bets: batchOfFrameBytes(MAX_BATCH_FRAME_BYTES) };
 const atLimitFrame = server.encode(atLimit);
 
 test('a bet_batch of exactly 8192 bytes on the wire encodes and decodes, on both ends', async t => {
@@ -184,7 +207,7 @@ test('a bet_batch of exactly 8192 bytes on the wire encodes and decodes, on both
 });
 
 test('a bet_batch of 8193 bytes on the wire is refused on encode, by the server and the client codec', t => {
-  const over: LotteryMessageOf<'bet_batch'> = { type: 'bet_batch', agency: 1, bets: batchOfFrameBytes(MAX_BATCH_FRAME_BYTES + 1) };
+  const over: LotteryMessageOf<'bet_batch'> = { type: 'bet_batch', agency: 1, first: 0, bets: batchOfFrameBytes(MAX_BATCH_FRAME_BYTES + 1) };
   t.is(batchFrameSize(over.bets), 8193);
   for (const codec of [server, client]) {
     const error = t.throws(() => codec.encode(over), { instanceOf: CodecError });
@@ -250,7 +273,7 @@ const malformed: Array<[name: string, payload: number[], code: CodecErrorCode, m
   ['empty frame', [], 'ERR_MALFORMED', /lottery: empty frame has no type tag/],
   ['unknown tag 0x7f', [0x7f, 0x01, 0x02], 'ERR_UNKNOWN_TYPE', /unknown type tag 0x7f in a 3-byte frame/],
   ['unknown tag 0x00', [0x00], 'ERR_UNKNOWN_TYPE', /unknown type tag 0x00/],
-  ['unknown tag 0x08', [0x08, 0x00, 0x01], 'ERR_UNKNOWN_TYPE', /unknown type tag 0x08/],
+  ['unknown tag 0x0a', [0x0a, 0x00, 0x01], 'ERR_UNKNOWN_TYPE', /unknown type tag 0x0a/],
   ['short: ack with a 2-byte count', [
     0x03,                   // ack
     0x00, 0x01,             // half of a u32
@@ -258,8 +281,9 @@ const malformed: Array<[name: string, payload: number[], code: CodecErrorCode, m
   ['short: bet_batch that promises a bet and holds none', [
     0x02,                   // bet_batch
     0x00, 0x01,             // agency
+    0x00, 0x00, 0x00, 0x00, // first
     0x00, 0x01,             // 1 bet, then nothing
-  ], 'ERR_MALFORMED', /bet_batch message: 4 bytes are shorter than its fields/],
+  ], 'ERR_MALFORMED', /bet_batch message: 8 bytes are shorter than its fields/],
   ['short: winners that promises 2 documents and holds 1', [
     0x07,                   // winners
     0x00, 0x01,             // agency
@@ -271,7 +295,7 @@ const malformed: Array<[name: string, payload: number[], code: CodecErrorCode, m
     0x00, 0x00, 0x00, 0x01, // count 1
     0x00,                   // trailing
   ], 'ERR_TRAILING_BYTES', /ack message: 1 trailing bytes after the last field/],
-  ['trailing byte after finished', [0x05, 0x00, 0x01, 0x00], 'ERR_TRAILING_BYTES', /finished message: 1 trailing bytes/],
+  ['trailing byte after finished', [0x05, 0x00, 0x01, 0x00, 0x00, 0x00, 0x07, 0x00], 'ERR_TRAILING_BYTES', /finished message: 1 trailing bytes/],
   ['a UTF-8 character cut in two in an error message', [
     0x04,                   // error
     0x00, 0x01,             // code
@@ -280,6 +304,7 @@ const malformed: Array<[name: string, payload: number[], code: CodecErrorCode, m
   ['a UTF-8 character cut in two in a last name', [
     0x02,                   // bet_batch
     0x00, 0x01,             // agency
+    0x00, 0x00, 0x00, 0x00, // first
     0x00, 0x01,             // 1 bet
     0x00, 0x01, 0x41,       // first name "A"
     0x00, 0x01, 0xc3,       // last name: half of "Ñ"
@@ -318,11 +343,11 @@ test('a malformed frame in a stream ends it after the messages before it', async
 });
 
 test('a stream that ends inside a frame is ERR_UNEXPECTED_EOF', async t => {
-  const frame = server.encode({ type: 'finished', agency: 1 });
+  const frame = server.encode({ type: 'finished', agency: 1, total: 0 });
   const { messages, error } = await decodeChunks(server.createDecoders(), [frame.subarray(0, -1)]);
   t.deepEqual(messages, []);
   t.true(isCodecError(error, 'ERR_UNEXPECTED_EOF'), error?.message);
-  t.regex(error!.message, /after 2 bytes of a 3-byte frame/);
+  t.regex(error!.message, /after 6 bytes of a 7-byte frame/);
 });
 
 test('encoding refuses what the wire cannot carry, naming the field', t => {
@@ -336,8 +361,8 @@ test('encoding refuses what the wire cannot carry, naming the field', t => {
 
 // Random input -------------------------------------------------------------------------------------------------
 
-test('fuzz: 20,000 random inputs behind tags 1..7 end in messages or a CodecError', async t => {
-  const report = await fuzzDecoders(lotteryCodec(), { runs: 20_000, seed: 7574, tags: [1, 2, 3, 4, 5, 6, 7] });
+test('fuzz: 20,000 random inputs behind tags 1..9 end in messages or a CodecError', async t => {
+  const report = await fuzzDecoders(lotteryCodec(), { runs: 20_000, seed: 7574, tags: [1, 2, 3, 4, 5, 6, 7, 8, 9] });
   t.log(report);
   t.is(report.runs, 20_000);
   // The fuzzer reached the message decoders: some random payloads were messages, others each kind of bad frame.
@@ -358,7 +383,7 @@ test('property: any batch of Unicode bets round-trips when batchFrameSize is wit
   let refused = 0;
   fc.assert(
     fc.property(fc.integer({ min: 0, max: 65535 }), fc.array(arbitraryBet, { maxLength: 60, size: 'max' }), (agency, bets) => {
-      const message: LotteryMessage = { type: 'bet_batch', agency, bets };
+      const message: LotteryMessage = { type: 'bet_batch', agency, first: 0, bets };
       const size = batchFrameSize(bets, agency);
       if (size > MAX_BATCH_FRAME_BYTES) {
         refused++;

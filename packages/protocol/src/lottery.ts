@@ -9,7 +9,8 @@ export const SERVER_MAX_PAYLOAD_BYTES = MAX_BATCH_FRAME_BYTES - LENGTH_PREFIX_BY
 export const CLIENT_MAX_PAYLOAD_BYTES = 4 * 1024 * 1024;
 
 export const LOTTERY_MAGIC = Buffer.from('TP0L', 'ascii');
-export const LOTTERY_VERSION = 1;
+/** 2: resumable sessions (`hello`/`resume`, `bet_batch.first`, `finished.total`) and agency binding. */
+export const LOTTERY_VERSION = 2;
 
 /** Error codes of the `error` reply. */
 export enum ErrorCode {
@@ -29,7 +30,20 @@ export enum ErrorCode {
   STORAGE_FAILURE = 7,
   /** The protocol header named a version the server does not speak. */
   UNSUPPORTED_VERSION = 8,
+  /** Another live connection is bound to this agency; nothing was done. */
+  AGENCY_BUSY = 9,
+  /** A batch does not continue the agency's stored bets (`first` past them), or `finished.total` differs from them. */
+  OUT_OF_ORDER = 10,
+  /** This connection is bound to another agency: one connection speaks for one agency. */
+  WRONG_AGENCY = 11,
+  /** The agency's secret (server config AGENCY_SECRETS) is missing or wrong. */
+  UNAUTHORIZED = 12,
+  /** The connection was silent, or stuck in the middle of a frame, for longer than the server's limit; it is closed. */
+  TIMEOUT = 13,
 }
+
+/** Replies after which the same request may succeed later (the server is restarting, or had a passing fault). */
+export const TRANSIENT_ERRORS: ReadonlySet<ErrorCode> = new Set([ErrorCode.SHUTTING_DOWN, ErrorCode.STORAGE_FAILURE, ErrorCode.TIMEOUT]);
 
 // A bet: str16 first name | str16 last name | str16 document | str16 birthdate | u16 number
 const bet = fields().str16('firstName').str16('lastName').str16('document').str16('birthdate').u16('number');
@@ -37,12 +51,18 @@ const betLimit = { maxFrameLength: SERVER_MAX_PAYLOAD_BYTES };
 
 export const lotteryMessageTypes = [
   message(0x01, 'bet', fields().u16('agency').field('bet', bet), betLimit),
-  message(0x02, 'bet_batch', fields().u16('agency').list('bets', bet), betLimit),
+  // first: how many of this agency's bets come before this batch (0-based index of its first bet).
+  message(0x02, 'bet_batch', fields().u16('agency').u32('first').list('bets', bet), betLimit),
   message(0x03, 'ack', fields().u32('count')),
   message(0x04, 'error', fields().u16<'code', ErrorCode>('code').str16('message')),
-  message(0x05, 'finished', fields().u16('agency')),
+  // total: how many bets the agency sent in all; the server acks only when exactly that many are stored.
+  message(0x05, 'finished', fields().u16('agency').u32('total')),
   message(0x06, 'winners_query', fields().u16('agency')),
   message(0x07, 'winners', fields().u16('agency').list('documents', str16, 'u32')),
+  // The first message of a resumable session: binds the connection to `agency` (secret: '' when none is set).
+  message(0x08, 'hello', fields().u16('agency').str16('secret')),
+  // The answer to hello: how many of the agency's bets are stored, and whether its `finished` was recorded (1).
+  message(0x09, 'resume', fields().u16('agency').u32('stored').u8('finished')),
 ] as const;
 
 export type LotteryMessage = MessageOf<(typeof lotteryMessageTypes)[number]>;
@@ -73,5 +93,5 @@ export const LOTTERY_HEADER = lotteryProtocol.header;
 
 /** Bytes of a `bet_batch` frame holding `bets`, length prefix included. */
 export function batchFrameSize(bets: readonly Bet[], agency = 1): number {
-  return serverCodec.frameSize({ type: 'bet_batch', agency, bets });
+  return serverCodec.frameSize({ type: 'bet_batch', agency, first: 0, bets });
 }

@@ -25,6 +25,8 @@ test('reads [DEFAULT] from CONFIG_FILE, with defaults for BETS_FILE and FSYNC', 
     agencies: 5,
     betsFile: './bets.csv',
     fsync: 'none',
+    idleTimeout: 60_000,
+    agencySecrets: new Map(),
   });
 });
 

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import ini from 'ini';
-import { ConfigError, parseLevel, type LevelName } from '@tp0/common';
+import { ConfigError, parseDuration, parseLevel, type LevelName } from '@tp0/common';
 import { STORAGE_FILEPATH } from './storage/bets.js';
 
 export type FsyncMode = 'none' | 'batch';
@@ -17,7 +17,14 @@ export interface ServerConfig {
   readonly betsFile: string;
   /** `batch`: every write of bets is fsynced before its acks are sent. */
   readonly fsync: FsyncMode;
+  /** Milliseconds a connection may stay silent or stuck mid-frame before it is closed (0: never). */
+  readonly idleTimeout: number;
+  /** Agency -> the secret its `hello` must carry; empty: no secrets (the course's setting). */
+  readonly agencySecrets: ReadonlyMap<number, string>;
 }
+
+/** Far above anything a course run waits between two messages of one connection. */
+export const DEFAULT_IDLE_TIMEOUT = '60s';
 
 export const DEFAULT_CONFIG_FILE = './config.ini';
 
@@ -66,5 +73,20 @@ export function parseConfig(file: Readonly<Record<string, string>>, env: NodeJS.
     agencies: integer('AGENCIES', 0, 65535),
     betsFile,
     fsync,
+    idleTimeout: parseDuration(raw('IDLE_TIMEOUT') ?? DEFAULT_IDLE_TIMEOUT, 'IDLE_TIMEOUT'),
+    agencySecrets: parseSecrets(raw('AGENCY_SECRETS') ?? ''),
   };
+}
+
+/** AGENCY_SECRETS = "1:alfa,2:beta": agency number, a colon, its secret (no commas in secrets). */
+function parseSecrets(raw: string): Map<number, string> {
+  const secrets = new Map<number, string>();
+  const expected = 'comma-separated agency:secret pairs, e.g. "1:alfa,2:beta"';
+  for (const pair of raw.split(',')) {
+    if (pair.trim() === '') continue;
+    const match = /^\s*(\d+):(.+?)\s*$/.exec(pair);
+    if (match === null || Number(match[1]) < 1 || Number(match[1]) > 65535) throw new ConfigError('AGENCY_SECRETS', pair.replace(/:.*/s, ':<hidden>'), expected);
+    secrets.set(Number(match[1]), match[2]!);
+  }
+  return secrets;
 }

@@ -12,28 +12,51 @@ export class LotteryError extends Error {
   }
 }
 
+/** Where `finished` agencies are written before they are acknowledged (see FinishedRecord). */
+export interface FinishedLog {
+  add(finished: { agency: number; total: number }): Promise<void>;
+}
+
 /**
- * Agencies 1..N report `finished`; right after the N-th distinct one the draw runs, exactly once.
- * `winnersOf` waits for the draw, so a query never sees partial results. With N = 0 there is no draw
- * and any agency id >= 1 may bet.
+ * Agencies 1..N report `finished`; right after the N-th distinct one the draw runs. `winnersOf` waits for the
+ * draw, so a query never sees partial results. A draw that failed is not kept: the next query runs it again (one
+ * attempt at a time), so a passing fault (no free file descriptor, say) cannot cost the agencies their winners.
+ * With N = 0 there is no draw and any agency id >= 1 may bet.
  */
 export class Lottery {
-  private readonly done = new Set<number>();
+  private readonly done: Set<number>;
+  private readonly allDone: Promise<void>;
+  private settleAllDone!: { resolve: () => void; reject: (e: Error) => void };
+  private attempt: Promise<DrawResult> | null = null;
+  private attempts = 0;
   private draw: DrawRun | null = null;
-  private readonly drawn: Promise<DrawResult>;
-  private settle!: { resolve: (r: DrawResult) => void; reject: (e: Error) => void };
   private closed = false;
+  /** Rejects with SHUTTING_DOWN at close: releases queries waiting for a draw that will not end. */
+  private readonly stopped: Promise<never>;
+  private stop!: (e: Error) => void;
 
   constructor(
     readonly agencies: number,
     private readonly runDraw: () => Promise<DrawRun>,
     private readonly log: CourseLogger,
+    private readonly record: FinishedLog,
+    /** Agencies a previous run recorded as finished. */
+    recovered: Iterable<number> = [],
   ) {
-    this.drawn = new Promise<DrawResult>((resolve, reject) => (this.settle = { resolve, reject }));
-    this.drawn.catch(() => {});
+    this.done = new Set([...recovered].filter((agency) => this.unknown(agency) === null));
+    this.allDone = new Promise<void>((resolve, reject) => (this.settleAllDone = { resolve, reject }));
+    this.allDone.catch(() => {});
+    this.stopped = new Promise<never>((_, reject) => (this.stop = reject));
+    this.stopped.catch(() => {});
+    if (this.agencies > 0 && this.done.size === this.agencies) this.everyoneFinished();
   }
 
-  /** Why `agency` may not send bets now, or null when it may. */
+  /** Whether `agency` said it finished (in this run or, recorded, in an earlier one). */
+  hasFinished(agency: number): boolean {
+    return this.done.has(agency);
+  }
+
+  /** Why `agency` may not send new bets now, or null when it may. */
   betProblem(agency: number): LotteryError | null {
     const unknown = this.unknown(agency);
     if (unknown !== null) return unknown;
@@ -42,14 +65,31 @@ export class Lottery {
     return null;
   }
 
-  /** Marks `agency` finished; a repeated notification changes nothing. */
-  finished(agency: number): void {
+  /** Why `agency` is not one of this lottery's, or null. */
+  unknown(agency: number): LotteryError | null {
+    const valid = Number.isInteger(agency) && agency >= 1 && (this.agencies === 0 || agency <= this.agencies);
+    if (valid) return null;
+    const expected = this.agencies === 0 ? 'a positive integer' : `one of 1..${this.agencies}`;
+    return new LotteryError('UNKNOWN_AGENCY', `agency ${agency} is not ${expected}`);
+  }
+
+  /**
+   * Marks `agency` finished after `total` bets, once that is on disk; a repeated notification changes nothing.
+   * The caller checked that `total` bets of the agency are stored.
+   */
+  async finished(agency: number, total: number): Promise<void> {
     const unknown = this.unknown(agency);
     if (unknown !== null) throw unknown;
     if (this.done.has(agency)) return;
+    try {
+      await this.record.add({ agency, total });
+    } catch (err) {
+      throw new LotteryError('STORAGE_FAILURE', `could not record that agency ${agency} finished: ${(err as Error).message}`);
+    }
+    if (this.done.has(agency)) return;
     this.done.add(agency);
     this.log.info('agencia_finalizada', 'success', { agencia: agency, finalizadas: this.done.size, total: this.agencies });
-    if (this.agencies > 0 && this.done.size === this.agencies) void this.startDraw();
+    if (this.agencies > 0 && this.done.size === this.agencies) this.everyoneFinished();
   }
 
   /** Documents of `agency`'s winners, once the draw happened. */
@@ -57,7 +97,8 @@ export class Lottery {
     const unknown = this.unknown(agency);
     if (unknown !== null) throw unknown;
     if (this.agencies === 0) throw new LotteryError('UNEXPECTED_MESSAGE', 'there is no draw: AGENCIES = 0');
-    const { winners } = await this.drawn;
+    await this.allDone;
+    const { winners } = await Promise.race([(this.attempt ??= this.attemptDraw()), this.stopped]);
     return winners.get(agency) ?? [];
   }
 
@@ -65,18 +106,21 @@ export class Lottery {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    this.settle.reject(new LotteryError('SHUTTING_DOWN', 'server is shutting down'));
+    const shuttingDown = new LotteryError('SHUTTING_DOWN', 'server is shutting down');
+    this.settleAllDone.reject(shuttingDown);
+    this.stop(shuttingDown);
     await this.draw?.cancel();
   }
 
-  private unknown(agency: number): LotteryError | null {
-    const valid = Number.isInteger(agency) && agency >= 1 && (this.agencies === 0 || agency <= this.agencies);
-    if (valid) return null;
-    const expected = this.agencies === 0 ? 'a positive integer' : `one of 1..${this.agencies}`;
-    return new LotteryError('UNKNOWN_AGENCY', `agency ${agency} is not ${expected}`);
+  private everyoneFinished(): void {
+    this.settleAllDone.resolve();
+    this.attempt ??= this.attemptDraw();
+    this.attempt.catch(() => {});
   }
 
-  private async startDraw(): Promise<void> {
+  private async attemptDraw(): Promise<DrawResult> {
+    if (this.closed) throw new LotteryError('SHUTTING_DOWN', 'server is shutting down');
+    this.attempts += 1;
     const started = performance.now();
     try {
       this.draw = await this.runDraw();
@@ -85,11 +129,13 @@ export class Lottery {
       let winners = 0;
       for (const documents of result.winners.values()) winners += documents.length;
       this.log.info('sorteo', 'success', { winners, bets: result.rows, ms: Math.round(performance.now() - started) });
-      this.settle.resolve(result);
+      return result;
     } catch (err) {
-      if (this.closed) return;
-      this.log.error('sorteo', 'fail', { error: (err as Error).message });
-      this.settle.reject(new LotteryError('STORAGE_FAILURE', `the draw failed: ${(err as Error).message}`));
+      if (this.closed) throw new LotteryError('SHUTTING_DOWN', 'server is shutting down');
+      // Not kept: the next winners query tries again.
+      this.attempt = null;
+      this.log.error('sorteo', 'fail', { intento: this.attempts, error: (err as Error).message });
+      throw new LotteryError('STORAGE_FAILURE', `the draw failed (attempt ${this.attempts}, retried at the next query): ${(err as Error).message}`);
     }
   }
 }

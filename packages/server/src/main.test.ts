@@ -78,8 +78,8 @@ test('the process runs the draw and answers winners', async (t) => {
   t.teardown(() => void server.child.kill('SIGKILL'));
   const port = Number(await until(() => server.parsed().find((l) => l.action === 'listen')?.fields['port'], 15_000));
   const conn = await lotteryClient(port);
-  await request(conn, { type: 'bet_batch', agency: 1, bets: [sampleBet('1', 7574), sampleBet('2', 1), sampleBet('03', 7574)] });
-  t.deepEqual(await request(conn, { type: 'finished', agency: 1 }), { type: 'ack', count: 0 });
+  await request(conn, { type: 'bet_batch', agency: 1, first: 0, bets: [sampleBet('1', 7574), sampleBet('2', 1), sampleBet('03', 7574)] });
+  t.deepEqual(await request(conn, { type: 'finished', agency: 1, total: 3 }), { type: 'ack', count: 0 });
   t.deepEqual(await request(conn, { type: 'winners_query', agency: 1 }), { type: 'winners', agency: 1, documents: ['1', '03'] });
   t.truthy(server.parsed().find((l) => l.action === 'sorteo' && l.result === 'success' && l.fields['winners'] === '2'));
   server.child.kill('SIGINT');
@@ -99,12 +99,12 @@ test('a write that fails part-way stores nothing of its batch: the file keeps wh
   const batch = (first: number, size: number, winner = -1) =>
     Array.from({ length: size }, (_, i) => sampleBet(String(first + i).padStart(8, '0'), first + i === winner ? 7574 : 1));
   for (const first of [0, 100, 200]) {
-    t.deepEqual(await request(conn, { type: 'bet_batch', agency: 1, bets: batch(first, 100) }), { type: 'ack', count: 100 });
+    t.deepEqual(await request(conn, { type: 'bet_batch', agency: 1, first, bets: batch(first, 100) }), { type: 'ack', count: 100 });
   }
-  const failed = await request(conn, { type: 'bet_batch', agency: 1, bets: batch(300, 100, 350) });
+  const failed = await request(conn, { type: 'bet_batch', agency: 1, first: 300, bets: batch(300, 100, 350) });
   t.like(failed, { type: 'error', code: ErrorCode.STORAGE_FAILURE });
   t.regex((failed as { message: string }).message, /EFBIG/);
-  t.deepEqual(await request(conn, { type: 'bet_batch', agency: 1, bets: batch(400, 10, 405) }), { type: 'ack', count: 10 });
+  t.deepEqual(await request(conn, { type: 'bet_batch', agency: 1, first: 300, bets: batch(400, 10, 405) }), { type: 'ack', count: 10 });
 
   const rows = (await readFile(join(dir, 'bets.csv'), 'utf8')).split('\r\n');
   t.is(rows.pop(), '', 'the file ends with a whole row');
@@ -114,7 +114,7 @@ test('a write that fails part-way stores nothing of its batch: the file keeps wh
   const kept = Buffer.byteLength(rows.slice(0, 300).map((row) => `${row}\r\n`).join(''));
   t.truthy(server.parsed().find((l) => l.action === 'store_bets' && l.result === 'fail' && l.fields['kept_bytes'] === String(kept)), server.out());
 
-  t.deepEqual(await request(conn, { type: 'finished', agency: 1 }), { type: 'ack', count: 0 });
+  t.deepEqual(await request(conn, { type: 'finished', agency: 1, total: 310 }), { type: 'ack', count: 0 });
   t.deepEqual(await request(conn, { type: 'winners_query', agency: 1 }), { type: 'winners', agency: 1, documents: ['00000405'] });
   server.child.kill('SIGTERM');
   t.is(await server.exited, 0, server.err());

@@ -26,7 +26,7 @@ interface Harness {
 
 async function start(t: ExecutionContext, patch: Partial<ServerConfig> = {}, level: 'DEBUG' | 'INFO' = 'INFO'): Promise<Harness> {
   const betsFile = join(await tempDir(t), 'bets.csv');
-  const config: ServerConfig = { port: 0, ip: '127.0.0.1', listenBacklog: 16, loggingLevel: level, agencies: 3, betsFile, fsync: 'none', ...patch };
+  const config: ServerConfig = { port: 0, ip: '127.0.0.1', listenBacklog: 16, loggingLevel: level, agencies: 3, betsFile, fsync: 'none', idleTimeout: 60_000, agencySecrets: new Map(), ...patch };
   const logs = captureLogger(level);
   const server = await startServer(config, logs.log);
   const clients: LotteryClient[] = [];
@@ -72,7 +72,7 @@ test('a batch is stored in order and acked with its count; per-bet lines only at
   const h = await start(t, {}, 'DEBUG');
   const conn = await h.client();
   const bets = [sampleBet('1', 1), sampleBet('2', 2, { firstName: 'Ñandú' }), sampleBet('3', 3)];
-  t.deepEqual(await request(conn, { type: 'bet_batch', agency: 1, bets }), { type: 'ack', count: 3 });
+  t.deepEqual(await request(conn, { type: 'bet_batch', agency: 1, first: 0, bets }), { type: 'ack', count: 3 });
   t.is(await readFile(h.betsFile, 'utf8'), '1,Belén,Sánchez,1,1999-03-17,1\r\n1,Ñandú,Sánchez,2,1999-03-17,2\r\n1,Belén,Sánchez,3,1999-03-17,3\r\n');
   t.true(h.logs.lines().some((l) => / INFO     action: apuesta_recibida \| result: success \| cantidad: 3$/.test(l)));
   t.is(h.logs.lines().filter((l) => / DEBUG    action: apuesta_almacenada \| result: success/.test(l)).length, 3);
@@ -81,26 +81,26 @@ test('a batch is stored in order and acked with its count; per-bet lines only at
 test('a batch with one invalid bet is rejected whole: INVALID_BET naming the bet, nothing stored', async (t) => {
   const h = await start(t);
   const conn = await h.client();
-  await request(conn, { type: 'bet_batch', agency: 1, bets: [sampleBet('1', 1)] });
+  await request(conn, { type: 'bet_batch', agency: 1, first: 0, bets: [sampleBet('1', 1)] });
   const before = await readFile(h.betsFile);
   const bets = [sampleBet('10', 1), sampleBet('11', 2), sampleBet('12', 3, { birthdate: '1999-02-30' }), sampleBet('13', 4)];
-  const reply = await request(conn, { type: 'bet_batch', agency: 1, bets });
+  const reply = await request(conn, { type: 'bet_batch', agency: 1, first: 1, bets });
   t.like(reply, { type: 'error', code: ErrorCode.INVALID_BET });
   t.regex((reply as { message: string }).message, /bet 2 of 4: birthdate "1999-02-30"/);
   t.deepEqual(await readFile(h.betsFile), before);
   t.true(h.logs.lines().some((l) => / INFO     action: apuesta_recibida \| result: fail \| cantidad: 4/.test(l)));
   // The connection goes on.
-  t.deepEqual(await request(conn, { type: 'bet_batch', agency: 1, bets: [sampleBet('14', 5)] }), { type: 'ack', count: 1 });
+  t.deepEqual(await request(conn, { type: 'bet_batch', agency: 1, first: 1, bets: [sampleBet('14', 5)] }), { type: 'ack', count: 1 });
 });
 
 test('unknown agencies and bets after finished get UNKNOWN_AGENCY; finished twice is harmless', async (t) => {
   const h = await start(t);
   const conn = await h.client();
   t.like(await request(conn, { type: 'bet', agency: 4, bet: sampleBet('1', 1) }), { type: 'error', code: ErrorCode.UNKNOWN_AGENCY });
-  t.like(await request(conn, { type: 'finished', agency: 0 }), { type: 'error', code: ErrorCode.UNKNOWN_AGENCY });
-  t.deepEqual(await request(conn, { type: 'finished', agency: 1 }), { type: 'ack', count: 0 });
-  t.deepEqual(await request(conn, { type: 'finished', agency: 1 }), { type: 'ack', count: 0 });
-  const late = await request(conn, { type: 'bet_batch', agency: 1, bets: [sampleBet('1', 1)] });
+  t.like(await request(conn, { type: 'finished', agency: 0, total: 0 }), { type: 'error', code: ErrorCode.UNKNOWN_AGENCY });
+  t.deepEqual(await request(conn, { type: 'finished', agency: 1, total: 0 }), { type: 'ack', count: 0 });
+  t.deepEqual(await request(conn, { type: 'finished', agency: 1, total: 0 }), { type: 'ack', count: 0 });
+  const late = await request(conn, { type: 'bet_batch', agency: 1, first: 0, bets: [sampleBet('1', 1)] });
   t.like(late, { type: 'error', code: ErrorCode.UNKNOWN_AGENCY });
   t.regex((late as { message: string }).message, /already finished/);
   t.like(await request(conn, { type: 'ack', count: 1 }), { type: 'error', code: ErrorCode.UNEXPECTED_MESSAGE });
@@ -126,7 +126,8 @@ test('regression: 40 batches and a bad frame in one write: every batch is stored
   const batches: Bet[][] = Array.from({ length: 40 }, (_, b) =>
     Array.from({ length: 20 + b }, (_, k) => sampleBet(String(b * 100 + k).padStart(8, '0'), k)),
   );
-  const frames = lotteryFrames(batches.map((bets) => ({ type: 'bet_batch', agency: 1, bets })));
+  const firsts = batches.map((_, b) => batches.slice(0, b).reduce((sum, bets) => sum + bets.length, 0));
+  const frames = lotteryFrames(batches.map((bets, b) => ({ type: 'bet_batch', agency: 1, first: firsts[b]!, bets })));
   const { reply, endedByServer } = await rawExchange(h.server.port, Buffer.concat([LOTTERY_HEADER, frames, UNKNOWN_TYPE_FRAME]));
 
   const replies = await decodeReplies(reply);
@@ -158,14 +159,14 @@ test('winners_query waits for the draw, then each agency gets only its own winne
   const h = await start(t, { agencies: 2 }, 'DEBUG');
   const one = await h.client();
   const two = await h.client();
-  await request(one, { type: 'bet_batch', agency: 1, bets: [sampleBet('00000011', 7574), sampleBet('12', 1), sampleBet('13', 7574)] });
-  await request(two, { type: 'bet_batch', agency: 2, bets: [sampleBet('21', 7574), sampleBet('22', 7573)] });
-  t.deepEqual(await request(one, { type: 'finished', agency: 1 }), { type: 'ack', count: 0 });
+  await request(one, { type: 'bet_batch', agency: 1, first: 0, bets: [sampleBet('00000011', 7574), sampleBet('12', 1), sampleBet('13', 7574)] });
+  await request(two, { type: 'bet_batch', agency: 2, first: 0, bets: [sampleBet('21', 7574), sampleBet('22', 7573)] });
+  t.deepEqual(await request(one, { type: 'finished', agency: 1, total: 3 }), { type: 'ack', count: 0 });
   // What the server had logged when the answer arrived: an early answer shows up here however late it is noticed.
   const query = request(one, { type: 'winners_query', agency: 1 }).then((reply) => ({ reply, finished: lines(h, 'agencia_finalizada').length }));
   await until(() => lines(h, 'consulta_ganadores').find((l) => l.result === 'in_progress'));
   t.is(lines(h, 'sorteo').length, 0);
-  t.deepEqual(await request(two, { type: 'finished', agency: 2 }), { type: 'ack', count: 0 });
+  t.deepEqual(await request(two, { type: 'finished', agency: 2, total: 2 }), { type: 'ack', count: 0 });
   const answered = await query;
   t.is(answered.finished, 2, 'answered only after the last agency finished');
   t.deepEqual(answered.reply, { type: 'winners', agency: 1, documents: ['00000011', '13'] });
@@ -210,7 +211,7 @@ test('concurrent agencies: batches from many connections all land as whole rows'
     conns.map(async (conn, i) => {
       for (let b = 0; b < 20; b += 1) {
         const bets = Array.from({ length: 50 }, (_, k) => sampleBet(String(b * 100 + k), k));
-        t.deepEqual(await request(conn, { type: 'bet_batch', agency: i + 1, bets }), { type: 'ack', count: 50 });
+        t.deepEqual(await request(conn, { type: 'bet_batch', agency: i + 1, first: b * 50, bets }), { type: 'ack', count: 50 });
       }
     }),
   );
@@ -229,7 +230,7 @@ test('shutdown during traffic: every batch is either acked and stored, or refuse
       const bets = Array.from({ length: 20 }, (_, k) => sampleBet(String(b * 100 + k), k));
       let reply: LotteryMessage;
       try {
-        reply = await request(conn, { type: 'bet_batch', agency: i + 1, bets });
+        reply = await request(conn, { type: 'bet_batch', agency: i + 1, first: b * 20, bets });
       } catch {
         return; // closed by the shutdown between two batches
       }

@@ -2,14 +2,19 @@ import type net from 'node:net';
 import { Connection, selectProtocol } from '@tp0/codec';
 import type { CourseLogger } from '@tp0/common';
 import { echoProtocol, lotteryProtocol } from '@tp0/protocol';
+import { AgencyBindings } from './agencies/bindings.js';
+import { FinishedRecord } from './agencies/finished-record.js';
+import { AgencyLedger } from './agencies/ledger.js';
+import { countStoredBets } from './agencies/recover.js';
 import { BetIngest } from './bet-ingest.js';
 import type { ServerConfig } from './config.js';
 import { ClientConnections, type Session } from './connections.js';
 import { startDraw } from './draw.js';
 import { serveEcho } from './echo-session.js';
+import { IdleTimer } from './idle-timer.js';
 import { InFlightWork } from './in-flight.js';
 import { Lottery } from './lottery.js';
-import { serveLottery, type LotterySessionParts } from './lottery-session.js';
+import { serveLottery, type LotteryConnection, type LotterySessionParts } from './lottery-session.js';
 import { endAfterError } from './session-end.js';
 import { shutDown } from './shutdown.js';
 import { BetWriter } from './storage/bet-writer.js';
@@ -21,13 +26,22 @@ export interface RunningServer {
   close(): Promise<void>;
 }
 
+/** Where the agencies that finished are recorded: beside the bets file. */
+export const finishedRecordPath = (betsFile: string): string => `${betsFile}.finished`;
+
 /**
  * One listener, many agencies: each connection's messages are handled one at a time and in order (its
  * `Connection.handle` pipeline, socket paused while the handler is behind), connections run concurrently, and
  * every bet goes through the one BetWriter.
+ *
+ * State survives a restart: each agency's stored count is recounted from the bets file (after the writer cut any
+ * torn row), and the agencies that finished are read back from their record, before the first connection.
  */
 export async function startServer(config: ServerConfig, log: CourseLogger): Promise<RunningServer> {
   const writer = await BetWriter.open(config.betsFile, config.fsync, log);
+  const ledger = new AgencyLedger(await countStoredBets(config.betsFile));
+  const record = await FinishedRecord.open(finishedRecordPath(config.betsFile));
+  logRecovery(log, ledger, record);
   const lottery = new Lottery(
     config.agencies,
     async () => {
@@ -36,27 +50,54 @@ export async function startServer(config: ServerConfig, log: CourseLogger): Prom
       return startDraw(config.betsFile);
     },
     log,
+    record,
+    record.recovered.map((finished) => finished.agency),
   );
   const work = new InFlightWork();
-  const parts: LotterySessionParts = { log, lottery, work, ingest: new BetIngest(log, lottery, writer, work) };
+  const parts: LotterySessionParts = {
+    log,
+    lottery,
+    work,
+    ledger,
+    ingest: new BetIngest(log, lottery, ledger, writer, work),
+    bindings: new AgencyBindings<LotteryConnection>(),
+    secrets: config.agencySecrets,
+    idleTimeoutMs: config.idleTimeout,
+  };
   const connections = await ClientConnections.listen(config, log, (socket) => openSession(socket, parts));
   let closing: Promise<void> | null = null;
   return {
     port: connections.port,
-    close: () => (closing ??= shutDown({ log, work, connections, lottery, writer })),
+    close: () => (closing ??= shutDown({ log, work, connections, lottery, writer, record })),
   };
+}
+
+function logRecovery(log: CourseLogger, ledger: AgencyLedger, record: FinishedRecord): void {
+  const finished = record.recovered.map((f) => f.agency);
+  if (finished.length === 0 && ledger.agencies().length === 0) return;
+  const stored = ledger.agencies().map((agency) => `${agency}:${ledger.stored(agency)}`).join(',');
+  log.info('recuperar_estado', 'success', { almacenadas: stored || '-', finalizadas: finished.join(',') || '-' });
 }
 
 /** Serves the protocol the socket's first bytes ask for: the lottery header, else the echo protocol. */
 async function openSession(socket: net.Socket, parts: LotterySessionParts): Promise<Session | undefined> {
   let protocol;
+  // A peer that never sends its first bytes is idle too.
+  const silent = new IdleTimer(parts.idleTimeoutMs, () => {
+    parts.log.info('timeout', 'fail', { ip: remoteIp(socket), idle_ms: parts.idleTimeoutMs });
+    socket.destroy();
+  });
   try {
     protocol = await selectProtocol(socket, [lotteryProtocol], echoProtocol);
   } catch (err) {
     // A lottery header of another version (selectProtocol already sent ours back), or a broken socket.
     await endAfterError(new Connection(socket, lotteryProtocol.codec), parts.log, err);
     return undefined;
+  } finally {
+    silent.stop();
   }
   if (socket.destroyed || parts.work.stopping) return void socket.destroy();
-  return protocol === lotteryProtocol ? serveLottery(socket, parts) : serveEcho(socket, parts.log, parts.work);
+  return protocol === lotteryProtocol ? serveLottery(socket, parts) : serveEcho(socket, parts.log, parts.work, parts.idleTimeoutMs);
 }
+
+const remoteIp = (socket: net.Socket): string => (socket.remoteAddress ?? 'unknown').replace(/^::ffff:/, '');

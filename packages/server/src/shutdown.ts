@@ -3,6 +3,7 @@ import type { ClientConnections } from './connections.js';
 import type { InFlightWork } from './in-flight.js';
 import type { Lottery } from './lottery.js';
 import { CLIENT_CLOSE_MS } from './session-end.js';
+import type { FinishedRecord } from './agencies/finished-record.js';
 import type { BetWriter } from './storage/bet-writer.js';
 
 /** How long shutdown waits for in-flight messages before closing their sockets anyway. */
@@ -14,6 +15,7 @@ export interface ShutdownParts {
   readonly connections: ClientConnections;
   readonly lottery: Lottery;
   readonly writer: BetWriter;
+  readonly record: FinishedRecord;
 }
 
 /**
@@ -21,7 +23,7 @@ export interface ShutdownParts {
  * SHUTTING_DOWN and stop the draw; let the messages being handled finish their write and reply (up to
  * IN_FLIGHT_GRACE_MS); close every client; close the bets file.
  */
-export async function shutDown({ log, work, connections, lottery, writer }: ShutdownParts): Promise<void> {
+export async function shutDown({ log, work, connections, lottery, writer, record }: ShutdownParts): Promise<void> {
   work.stop();
   log.info('shutdown', 'in_progress');
   const listenerClosed = connections.stopAccepting();
@@ -29,6 +31,7 @@ export async function shutDown({ log, work, connections, lottery, writer }: Shut
   await work.settled(IN_FLIGHT_GRACE_MS);
   await connections.closeAll(CLIENT_CLOSE_MS);
   await writer.close();
+  await record.close();
   await listenerClosed;
   log.info('shutdown', 'success');
 }

@@ -41,3 +41,14 @@ export function until<T>(what: () => T | undefined, timeoutMs = 5000): Promise<T
     poll();
   });
 }
+
+/** Like `until`, for a check that is itself asynchronous (a request whose answer changes once the server caught up). */
+export async function untilAsync<T>(what: () => Promise<T | undefined>, timeoutMs = 5000): Promise<T> {
+  const started = Date.now();
+  for (;;) {
+    const value = await what();
+    if (value !== undefined) return value;
+    if (Date.now() - started > timeoutMs) throw new Error(`nothing after ${timeoutMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}
