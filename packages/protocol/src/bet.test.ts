@@ -34,3 +34,31 @@ test('calendar dates and strict numbers', t => {
   t.is(parseBetNumber('0042'), 42);
   for (const bad of ['', '-1', '1e3', ' 7', '12345', '7.0']) t.true(Number.isNaN(parseBetNumber(bad)), bad);
 });
+
+/** The former implementation, through Date: the oracle for the character-arithmetic one. */
+function isCalendarDateViaDate(text: string): boolean {
+  const match = /^(\d{4})-(\d{2})-(\d{2})$/.exec(text);
+  if (match === null) return false;
+  const [year, month, day] = [Number(match[1]), Number(match[2]), Number(match[3])];
+  const date = new Date(Date.UTC(2000, month - 1, day));
+  date.setUTCFullYear(year);
+  return year >= 1 && date.getUTCFullYear() === year && date.getUTCMonth() === month - 1 && date.getUTCDate() === day;
+}
+
+test('isCalendarDate agrees with a Date-based check on every day of 400 years around 2000 and on near-dates', t => {
+  let checked = 0;
+  const pad = (n: number, width: number) => String(n).padStart(width, '0');
+  for (const year of [1, 4, 100, 400, 1600, 1700, 1899, 1900, ...Array.from({ length: 400 }, (_, k) => 1800 + k), 9999]) {
+    for (let month = 0; month <= 13; month++) {
+      for (let day = 0; day <= 32; day++) {
+        const text = `${pad(year, 4)}-${pad(month, 2)}-${pad(day, 2)}`;
+        if (isCalendarDate(text) !== isCalendarDateViaDate(text)) t.fail(text);
+        checked++;
+      }
+    }
+  }
+  for (const text of ['1999-3-17', '1999-03-17 ', ' 1999-03-17', '1999/03/17', '19990-3-17', '1999-03-1a', '１９９９-03-17', '1999-0３-17', '']) {
+    t.is(isCalendarDate(text), isCalendarDateViaDate(text), text);
+  }
+  t.is(checked, 409 * 14 * 33);
+});
