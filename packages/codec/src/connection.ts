@@ -62,6 +62,7 @@ export class Connection<In, Out = In> {
   handle<R>(handler: (message: In) => ObservableInput<R>): Observable<R> {
     return new Observable<R>(subscriber => {
       let finished = false;
+      const release = () => this.messages.release();
       // An observer of our own, not `subscriber`: passed the subscriber, the inner chain would be torn down (and a
       // finalize run) before this teardown, which could then no longer tell an early unsubscribe from the end.
       const subscription = this.messages
@@ -71,7 +72,7 @@ export class Connection<In, Out = In> {
           concatMap(event => {
             if (event.kind === 'E') return throwError(() => event.error);
             if (event.kind === 'C') return EMPTY;
-            return from(handler(event.value!)).pipe(finalize(() => this.messages.release()));
+            return from(handler(event.value!)).pipe(finalize(release));
           }),
         )
         .subscribe({

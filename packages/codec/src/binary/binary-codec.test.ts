@@ -212,6 +212,58 @@ test('property: any messages of the test protocol, in any chunking, round-trip; 
   );
 });
 
+// str16 reads ASCII as a substring of the payload's latin1 text and anything else with Buffer's UTF-8 decoding,
+// falling back to the strict TextDecoder only on U+FFFD: on any bytes, it must agree with that strict decoder.
+const strict = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+const trickyByte = fc.oneof(fc.constantFrom(0x61, 0xc3, 0xa9, 0xed, 0xa0, 0x80, 0xbf, 0xef, 0xbb, 0xbd, 0xf0, 0x9f, 0xf4, 0x90, 0xc0, 0xff), fc.integer({ min: 0, max: 0xff }));
+const textBytes = fc.oneof(
+  fc.array(trickyByte, { maxLength: 16 }).map(bytes => Buffer.from(bytes)),
+  fc.string({ unit: 'binary', maxLength: 12 }).map(value => Buffer.from(value)),
+);
+
+test('property: a str16 decodes any bytes as a strict TextDecoder does, and is ERR_INVALID_UTF8 where it throws', t => {
+  fc.assert(
+    fc.property(textBytes, bytes => {
+      const payload = Buffer.concat([Buffer.from([0x01, 0, 7, bytes.length >> 8, bytes.length & 0xff]), bytes]);
+      let expected: string | undefined;
+      try {
+        expected = strict.decode(bytes);
+      } catch {
+        expected = undefined;
+      }
+      if (expected === undefined) {
+        const error = t.throws(() => codec.decodeFrame(payload));
+        return isCodecError(error, 'ERR_INVALID_UTF8') && /hello text is not valid UTF-8/.test(error.message);
+      }
+      return isDeepStrictEqual(codec.decodeFrame(payload), { type: 'hello', room: 7, text: expected });
+    }),
+    { numRuns: 3000 },
+  );
+  t.pass();
+});
+
+test('property: str16 encodes any UTF-16 string (lone surrogates too, short and long) as Buffer.from does', t => {
+  const wide = binaryCodec<TestMessage>('test', testTypes, { maxFrameLength: 1 << 20 });
+  const unit = fc.oneof(fc.integer({ min: 0, max: 0x7f }), fc.integer({ min: 0, max: 0xffff })).map(code => String.fromCharCode(code));
+  fc.assert(
+    fc.property(fc.string({ unit, maxLength: 90 }), text => {
+      const expected = Buffer.from(text, 'utf8');
+      const frame = wide.encode({ type: 'hello', room: 1, text });
+      return frame.subarray(9).equals(expected) && frame.readUInt16BE(7) === expected.length && wide.frameSize({ type: 'hello', room: 1, text }) === frame.length;
+    }),
+    { numRuns: 3000 },
+  );
+  t.pass();
+});
+
+test('round trip: a payload over 64 KiB, whose strings are sliced one by one', t => {
+  const wide = binaryCodec<TestMessage>('test', testTypes, { maxFrameLength: 1 << 20 });
+  const value: TestMessage = { type: 'groups', groups: [Array.from({ length: 2000 }, (_, i) => `${i}`.padStart(40, 'x')), ['Ñandú', '', 'a']] };
+  const frame = wide.encode(value);
+  t.true(frame.length > 1 << 16);
+  t.deepEqual(wide.decodeFrame(frame.subarray(4)), value);
+});
+
 test('fuzz: 20,000 random inputs end in messages or a CodecError, never anything else', async t => {
   const report = await fuzzDecoders(codec, { runs: 20_000, seed: 1234, tags: [0x01, 0x02, 0x03, 0x04, 0x05, 0x7f] });
   t.log(report);

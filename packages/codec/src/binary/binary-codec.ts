@@ -4,7 +4,7 @@ import { FrameDecoder } from '../framing/frame-decoder.js';
 import { LENGTH_PREFIX_BYTES } from '../framing/frame.js';
 import { DecoderStage, type Push } from '../stage.js';
 import type { MessageType } from './message-type.js';
-import { BufferWriter } from './writer.js';
+import { FrameScratch, ScratchOverflow, type BufferWriter } from './writer.js';
 
 export interface BinaryCodecOptions {
   /** Largest frame payload (type tag included, length prefix not), checked when decoding and when encoding. */
@@ -65,16 +65,30 @@ export function binaryCodec<M extends { readonly type: string }>(
 
   const frameSize = (message: M): number => LENGTH_PREFIX_BYTES + 1 + typeOf(message).size(message);
 
+  const scratch = new FrameScratch();
+  const fill = (writer: BufferWriter, message: M) => {
+    const messageType = typeOf(message);
+    messageType.write(writer.u8(messageType.tag), message);
+  };
+  const tooLong = (messageType: MessageType<M>, payloadBytes: number) =>
+    new CodecError('ERR_FRAME_TOO_LONG', `${name}: ${messageType.type} frame of ${payloadBytes} bytes exceeds the maximum of ${encodeLimitOf(messageType)} bytes`);
+
+  // Written once into the scratch, then checked; the peer would reset a connection that sent a frame too long.
   const encode = (message: M): Buffer => {
     const messageType = typeOf(message);
-    const payloadBytes = 1 + messageType.size(message);
-    // Refused before anything is written: the peer would reset a connection that sent it.
-    if (payloadBytes > encodeLimitOf(messageType)) {
-      throw new CodecError('ERR_FRAME_TOO_LONG', `${name}: ${messageType.type} frame of ${payloadBytes} bytes exceeds the maximum of ${encodeLimitOf(messageType)} bytes`);
+    const limit = encodeLimitOf(messageType);
+    let frame: Buffer;
+    try {
+      frame = scratch.write(LENGTH_PREFIX_BYTES + limit, fill, message);
+    } catch (error) {
+      // As if the frame had been sized before anything was written: too long wins over a bad field after the limit.
+      const payloadBytes = 1 + messageType.size(message);
+      if (payloadBytes > limit) throw tooLong(messageType, payloadBytes);
+      if (error instanceof ScratchOverflow) throw new CodecError('ERR_ENCODE', `${name}: ${messageType.type} wrote more than the ${payloadBytes} bytes its size() counts`);
+      throw error;
     }
-    const writer = new BufferWriter(LENGTH_PREFIX_BYTES + payloadBytes).u8(messageType.tag);
-    messageType.write(writer, message);
-    return writer.frame();
+    if (frame.length - LENGTH_PREFIX_BYTES > limit) throw tooLong(messageType, frame.length - LENGTH_PREFIX_BYTES);
+    return frame;
   };
 
   return {
@@ -83,7 +97,8 @@ export function binaryCodec<M extends { readonly type: string }>(
     decodeFrame,
     frameSize,
     encode,
-    createDecoders: () => [new FrameDecoder({ maxFrameLength: options.maxFrameLength }), new MessageDecoder(decodeFrame)],
+    // Views, not copies: the MessageDecoder decodes each frame into strings and numbers and keeps nothing of it.
+    createDecoders: () => [new FrameDecoder({ maxFrameLength: options.maxFrameLength, copy: false }), new MessageDecoder(decodeFrame)],
   };
 }
 

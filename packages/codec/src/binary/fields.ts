@@ -1,6 +1,7 @@
 import { Parser } from 'binary-parser/dist/binary_parser.js';
 import { CodecError } from '../errors.js';
 import { list, str16, u16, u32, u8, type CompiledType, type WireType } from './wire-types.js';
+import type { BufferWriter } from './writer.js';
 
 type Simplify<T> = { [K in keyof T]: T[K] } & {};
 type With<T, K extends string, V> = Simplify<T & { readonly [P in K]: V }>;
@@ -62,19 +63,21 @@ export class Fields<T extends object = {}> implements WireType<T> {
   compile(path: string, separator = '.'): CompiledType<T> & { readonly parser: Parser } {
     const compiled = this.#entries.map(([name, type]) => [name, type.compile(`${path}${separator}${name}`)] as const);
     const parser = compiled.reduce((p, [name, type]) => type.addTo(p, name), new Parser());
+    const names = compiled.map(([name]) => name);
+    const types = compiled.map(([, type]) => type);
+    const writeFields = fieldWriter(names, types);
+    const sizeFields = fieldSizer(names, types);
     return {
       parser,
       addTo: (outer, name) => outer.nest(name, { type: parser }),
       item: { type: parser },
       write: (writer, value) => {
         if (value === null || typeof value !== 'object') throw new CodecError('ERR_ENCODE', `${path} must be an object, got ${value === null ? 'null' : typeof value}`);
-        for (const [name, type] of compiled) type.write(writer, (value as Record<string, unknown>)[name]);
+        writeFields(writer, value);
       },
       size: value => {
         if (value === null || typeof value !== 'object') return 0;
-        let total = 0;
-        for (const [name, type] of compiled) total += type.size((value as Record<string, unknown>)[name]);
-        return total;
+        return sizeFields(value);
       },
     };
   }
@@ -83,4 +86,18 @@ export class Fields<T extends object = {}> implements WireType<T> {
 /** Starts a field list: `fields().u16('room').str16('text')`. */
 export function fields(): Fields<{}> {
   return Fields.empty();
+}
+
+// Generated once per declaration, as binary-parser generates its parsers: each field is then read by a property
+// access with a constant name, which V8 caches, where `value[names[i]]` in a loop looks up a varying key on every
+// field of every record.
+
+function fieldWriter(names: readonly string[], types: readonly CompiledType<unknown>[]): (writer: BufferWriter, value: object) => void {
+  const body = names.map((name, i) => `t[${i}].write(w, v[${JSON.stringify(name)}]);`).join(' ');
+  return new Function('t', `return function writeFields(w, v) { ${body} };`)(types);
+}
+
+function fieldSizer(names: readonly string[], types: readonly CompiledType<unknown>[]): (value: object) => number {
+  const body = names.map((name, i) => `n += t[${i}].size(v[${JSON.stringify(name)}]);`).join(' ');
+  return new Function('t', `return function sizeFields(v) { let n = 0; ${body} return n; };`)(types);
 }

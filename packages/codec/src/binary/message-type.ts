@@ -1,5 +1,6 @@
 import { CodecError } from '../errors.js';
 import type { Fields } from './fields.js';
+import { lendPayload, returnPayload } from './string-reader.js';
 import type { BufferWriter } from './writer.js';
 
 /** Where every message parser saves its end offset, so that a decode can check it consumed the frame exactly. */
@@ -52,14 +53,18 @@ export function message<const Type extends string, T extends object>(
     maxFrameLength: options.maxFrameLength ?? Number.MAX_SAFE_INTEGER,
     decode(payload) {
       let parsed: Record<string, unknown>;
+      lendPayload(payload);
       try {
         parsed = parser.parse(payload) as Record<string, unknown>;
       } catch (error) {
-        // binary-parser reads fixed-size fields through a DataView, which throws RangeError past the end.
+        // binary-parser reads fixed-size fields through a DataView, which throws RangeError past the end (and so does
+        // a str16 length prefix).
         if (error instanceof RangeError) {
           throw new CodecError('ERR_MALFORMED', `${what}: ${payload.length} bytes are shorter than its fields`, { cause: error });
         }
         throw error;
+      } finally {
+        returnPayload();
       }
       const end = parsed[END_OFFSET] as number;
       if (end > payload.length) {

@@ -1,6 +1,6 @@
 import { Parser } from 'binary-parser/dist/binary_parser.js';
 import { CodecError } from '../errors.js';
-import { utf8 } from './utf8.js';
+import { readStr16, str16Bytes } from './string-reader.js';
 import type { BufferWriter } from './writer.js';
 
 /**
@@ -43,24 +43,19 @@ export const u8: WireType<number> = uint('uint8', 'u8', 1);
 export const u16: WireType<number> = uint('uint16be', 'u16', 2);
 export const u32: WireType<number> = uint('uint32be', 'u32', 4);
 
-// u16 byte length | bytes. binary-parser silently truncates a buffer that runs past the input, so the decoded
-// string checks its own length against the prefix, then its UTF-8.
-const STR16_PARSER = new Parser().uint16be('length').buffer('bytes', { length: 'length' });
-
-function strictString(raw: { length: number; bytes: Buffer }, path: string): string {
-  if (raw.bytes.length !== raw.length) {
-    throw new CodecError('ERR_MALFORMED', `${path}: its length of ${raw.length} bytes runs ${raw.length - raw.bytes.length} bytes past the end of the frame`);
-  }
-  return utf8(raw.bytes, path);
-}
-
-/** A UTF-8 string behind a u16 big-endian byte length ("Sánchez" is 8 bytes). */
+/**
+ * A UTF-8 string behind a u16 big-endian byte length ("Sánchez" is 8 bytes). In the parser it is a saved offset whose
+ * formatter reads the string from the lent payload (see string-reader.ts), then a seek past it: binary-parser's own
+ * string and buffer types would cost a Buffer view and a wrapper object per string, and they silently truncate a
+ * string that runs past the input.
+ */
 export const str16: WireType<string> = {
   compile: path => {
-    const convert = (raw: { length: number; bytes: Buffer }) => strictString(raw, path);
+    const read = (start: number) => readStr16(start, path);
+    const asItem = new Parser().saveOffset('value', { formatter: read }).seek(str16Bytes);
     return {
-      addTo: (parser, name) => parser.nest(name, { type: STR16_PARSER, formatter: convert }),
-      item: { type: STR16_PARSER, convert },
+      addTo: (parser, name) => parser.saveOffset(name, { formatter: read }).seek(str16Bytes),
+      item: { type: asItem, convert: (raw: { value: string }) => raw.value },
       write: (writer, value) => void writer.str16(value, path),
       size: value => 2 + (typeof value === 'string' ? Buffer.byteLength(value, 'utf8') : 0),
     };
@@ -85,11 +80,11 @@ export function list<V>(item: WireType<V>, count: keyof typeof COUNT_TYPES = 'u1
         write: (writer, values) => {
           if (!Array.isArray(values)) throw new CodecError('ERR_ENCODE', `${path} must be an array, got ${typeof values}`);
           writer[count](values.length, countField);
-          for (const value of values) items.write(writer, value);
+          for (let i = 0; i < values.length; i++) items.write(writer, values[i]);
         },
         size: values => {
           let total = countBytes;
-          if (Array.isArray(values)) for (const value of values) total += items.size(value);
+          if (Array.isArray(values)) for (let i = 0; i < values.length; i++) total += items.size(values[i]);
           return total;
         },
       };

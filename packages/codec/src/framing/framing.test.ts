@@ -35,6 +35,18 @@ test('emitted frames are copies: later input cannot overwrite them', async t => 
   t.deepEqual(messages.map(String), ['aaaa', 'bbbb']);
 });
 
+test('with copy: false, whole frames are views of their chunk, and split frames still assemble at every split point', async t => {
+  const views = () => new FrameDecoder({ maxFrameLength: 1024, copy: false });
+  const { messages } = await decodeChunks<Buffer>([views()], [stream]);
+  t.deepEqual(messages, payloads);
+  t.true(messages.every(frame => frame.buffer === stream.buffer));
+  for (const chunks of splits(stream)) {
+    const { messages: split, error } = await decodeChunks<Buffer>([views()], chunks);
+    t.is(error, undefined);
+    t.deepEqual(split, payloads);
+  }
+});
+
 test('a length over the maximum is refused as soon as the prefix is known, before any payload arrives', async t => {
   const frames = decoder(8188);
   // Only the prefix of a 4 GiB frame, and the input stays open: the error must not wait for the payload or EOF.
