@@ -10,6 +10,7 @@ import { BetIngest } from './bet-ingest.js';
 import type { ServerConfig } from './config.js';
 import { ClientConnections, type Session } from './connections.js';
 import { startDraw } from './draw.js';
+import { DrawSource } from './draw-source.js';
 import { serveEcho } from './echo-session.js';
 import { IdleTimer } from './idle-timer.js';
 import { InFlightWork } from './in-flight.js';
@@ -39,6 +40,7 @@ export const finishedRecordPath = (betsFile: string): string => `${betsFile}.fin
  */
 export async function startServer(config: ServerConfig, log: CourseLogger): Promise<RunningServer> {
   const writer = await BetWriter.open(config.betsFile, config.fsync, log);
+  const drawSource = await DrawSource.open(config.betsFile);
   const ledger = new AgencyLedger(await countStoredBets(config.betsFile));
   const record = await FinishedRecord.open(finishedRecordPath(config.betsFile));
   logRecovery(log, ledger, record);
@@ -47,7 +49,7 @@ export async function startServer(config: ServerConfig, log: CourseLogger): Prom
     async () => {
       // Every batch validated before the last `finished` is already queued in the writer.
       await writer.flush();
-      return startDraw(config.betsFile);
+      return startDraw(drawSource);
     },
     log,
     record,
@@ -68,7 +70,7 @@ export async function startServer(config: ServerConfig, log: CourseLogger): Prom
   let closing: Promise<void> | null = null;
   return {
     port: connections.port,
-    close: () => (closing ??= shutDown({ log, work, connections, lottery, writer, record })),
+    close: () => (closing ??= shutDown({ log, work, connections, lottery, writer, drawSource, record })),
   };
 }
 

@@ -103,3 +103,16 @@ test('loadBets on a missing file rejects with ENOENT, as open() does in Python',
   const it = loadBets('/nonexistent/tp0/bets.csv');
   await t.throwsAsync(() => it.next(), { code: 'ENOENT' });
 });
+
+test('loadBets reports a row that is not CSV as a BetRowError, after any earlier bad row (as Python\'s lazy reader)', async (t) => {
+  const dir = await tempDir(t);
+  const good = '1,A,B,1,2000-01-01,1\r\n';
+  const quote = join(dir, 'quote.csv');
+  await writeFile(quote, `${good}${good}1,A"B,C,1,2000-01-01,1\r\n${good}`);
+  const err = await t.throwsAsync(() => loadAll(quote), { instanceOf: BetRowError, message: /row 3: Invalid Opening Quote/ });
+  t.is(err?.code, 'INVALID_OPENING_QUOTE');
+  // Both rows are in the same read: the stream's error must not overtake the earlier row.
+  const both = join(dir, 'both.csv');
+  await writeFile(both, `${good}x,A,B,1,2000-01-01,1\r\n1,A"B,C,1,2000-01-01,1\r\n`);
+  await t.throwsAsync(() => loadAll(both), { instanceOf: BetRowError, message: /row 2: invalid literal for int\(\)/ });
+});
