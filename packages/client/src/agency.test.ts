@@ -7,7 +7,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { batchFrameSize, MAX_BATCH_FRAME_BYTES } from '@tp0/protocol';
 import { runClient } from './client.js';
-import { loadConfig } from './config.js';
+import { DEFAULT_BATCH_IN_FLIGHT, loadConfig } from './config.js';
 import { captureLogger, startLotteryServer } from './test/servers.js';
 
 const MAIN = fileURLToPath(new URL('./main.ts', import.meta.url));
@@ -96,7 +96,8 @@ test('agency: a server error reply is logged as a failure, exit 1', async t => {
   const { config } = setup(server.port, agencyCsv(30));
   const { log, lines } = captureLogger();
   t.is(await runClient(config, log), 1);
-  t.is(server.batches.length, 2);
+  t.is(server.stored.length, 10);
+  t.is(server.connections(), 1, 'an error reply is not retried');
   t.true(lines().some(l => l.includes('action: apuesta_enviada | result: fail | cantidad: 10 | error: server error 2: bet 3')), lines().join('\n'));
 });
 
@@ -147,7 +148,9 @@ test('agency process: SIGTERM while waiting for an ack closes file and connectio
   await server.batchesReceived(2);
   agency.child.kill('SIGTERM');
   t.is(await agency.exited, 0, agency.stdout());
-  t.is(server.batches.length, 2);
+  // Batch 1 acked and stored; then the server holds: at most batch.inFlight more were sent, none stored.
+  t.is(server.stored.length, 10);
+  t.true(server.firsts.length <= 1 + DEFAULT_BATCH_IN_FLIGHT, `${server.firsts.length} batches arrived`);
   t.deepEqual(agency.actions().slice(-4), shutdownLines(cwd));
 });
 
@@ -160,8 +163,8 @@ test('agency process: SIGTERM mid-stream against a slow server stops the pipelin
   await server.batchesReceived(3);
   agency.child.kill('SIGTERM');
   t.is(await agency.exited, 0, agency.stdout());
-  // The signal may cross one ack: batch 4 at most.
-  t.true(server.batches.length <= 4, `${server.batches.length} batches arrived`);
+  // The signal may cross one ack, and batch.inFlight batches are sent ahead of their acks.
+  t.true(server.firsts.length <= 4 + DEFAULT_BATCH_IN_FLIGHT, `${server.firsts.length} batches arrived`);
   t.false(server.events.includes('finished'));
   t.deepEqual(agency.actions().slice(-4), shutdownLines(cwd));
 });
@@ -194,4 +197,16 @@ test('agency process: a bad config value exits 1 naming the key on stderr', asyn
   child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
   t.is(await new Promise(resolve => child.on('exit', resolve)), 1);
   t.regex(stderr, /CLI_SERVER_ADDRESS.*"server"/);
+});
+
+test('agency: invalid UTF-8 in the file stops the agency with file and line, exit 1', async t => {
+  const server = await startLotteryServer();
+  t.teardown(() => server.close());
+  const { cwd, config } = setup(server.port, '');
+  writeFileSync(config.dataFile, Buffer.concat([Buffer.from(agencyCsv(5)), Buffer.from('Jos'), Buffer.of(0xe9), Buffer.from(',Pérez,1,1999-01-01,5\r\n')]));
+  const { log, lines } = captureLogger();
+  t.is(await runClient(config, log), 1);
+  t.true(cwd.length > 0);
+  t.false(server.events.includes('finished'));
+  t.true(lines().some(l => l.includes(`action: leer_apuestas | result: fail | file: ${config.dataFile} | line: 6 | error: not UTF-8: byte 0xE9`)), lines().join('\n'));
 });

@@ -1,7 +1,7 @@
 import { bufferCount, concatMap, pipe, type OperatorFunction } from 'rxjs';
 import { batchFrameSize, MAX_BATCH_FRAME_BYTES, type Bet } from '@tp0/protocol';
 
-/** bet_batch frame bytes besides its bets: u32 length + u8 type + u16 agency + u16 count = 9. */
+/** bet_batch frame bytes besides its bets: u32 length + u8 type + u16 agency + u32 first + u16 count = 13. */
 const EMPTY_BATCH_BYTES = batchFrameSize([]);
 
 /**

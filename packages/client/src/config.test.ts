@@ -116,3 +116,14 @@ test('the startup line logs the period back in Go syntax', t => {
   ), text);
   t.is(configFields(loadConfig({ env: {}, cwd: dirWith(COURSE_YAML) })).loop_period, '100ms');
 });
+
+test('retry, timeouts, secret and in-flight keys: defaults, yaml, env; bad values name their key', t => {
+  const cwd = dirWith(COURSE_YAML + 'timeouts:\n  request: "2s"\nbatch2: 1\n');
+  t.like(loadConfig({ env: {}, cwd }), { connectRetry: 10_000, secret: '', connectTimeout: 5000, requestTimeout: 2000, winnersTimeout: 600_000, batchInFlight: 8 });
+  const env = { CLI_SERVER_CONNECTRETRY: '1m', CLI_SERVER_SECRET: 's3cret', CLI_TIMEOUTS_CONNECT: '1s', CLI_TIMEOUTS_WINNERS: '1h', CLI_BATCH_INFLIGHT: '8' };
+  t.like(loadConfig({ env, cwd }), { connectRetry: 60_000, secret: 's3cret', connectTimeout: 1000, winnersTimeout: 3_600_000, batchInFlight: 8 });
+  for (const [key, value] of [['CLI_TIMEOUTS_REQUEST', '0s'], ['CLI_TIMEOUTS_CONNECT', 'soon'], ['CLI_BATCH_INFLIGHT', '0'], ['CLI_BATCH_INFLIGHT', '2000']] as const) {
+    const error = t.throws(() => loadConfig({ env: { [key]: value }, cwd }), { instanceOf: ConfigError }, `${key}=${value}`);
+    t.regex(error!.message, new RegExp(key), `${key}=${value}`);
+  }
+});

@@ -107,3 +107,37 @@ test('an unclosed quote at the end of the file is a bad row at the line where th
   t.is((error as BadRowError).line, 4);
   t.is(bets.length, 3);
 });
+
+test('invalid UTF-8 (a Latin-1 "José") is a bad row at its physical line, not a U+FFFD in a stored name', async t => {
+  const latin1 = Buffer.concat([Buffer.from(GOOD), Buffer.from('Jos'), Buffer.of(0xe9), Buffer.from(',Pérez,1,1999-01-01,5\r\n')]);
+  const { error } = await read(csvFile(latin1));
+  t.true(error instanceof BadRowError, String(error));
+  t.is((error as BadRowError).line, 4);
+  t.is((error as BadRowError).reason, 'not UTF-8: byte 0xE9');
+});
+
+test('invalid UTF-8 far into the file (past several 64 KiB chunks) names its physical line', async t => {
+  let text = '"Ana, María",Pérez,1,1999-01-01,5\r\n';
+  for (let i = 0; i < 5000; i++) text += `José,Pérez,${i},1999-01-01,${i % 10_000}\r\n`;
+  const { error } = await read(csvFile(Buffer.concat([Buffer.from(text), Buffer.from('Ana,P'), Buffer.of(0xc3, 0x28), Buffer.from(',1,1999-01-01,5\r\n')])));
+  t.true(error instanceof BadRowError, String(error));
+  // 5001 good rows (lines 1-5001): the bad byte is on line 5002.
+  t.is((error as BadRowError).line, 5002);
+});
+
+test('a UTF-8 character cut by the 64 KiB chunk boundary reads whole', async t => {
+  // 2046 rows of 32 bytes, a row of 36 + 22 bytes, then "Ana,P": the "é" of "Pérez" starts at the chunk's last byte.
+  const text = 'Ana,Perez,00000000,1999-01-01,1\n'.repeat(2046) + `${'A'.repeat(36)},Perez,1,1999-01-01,1\n` + 'Ana,Pérez,2,1999-01-01,2\n';
+  const bytes = Buffer.from(text);
+  t.deepEqual([bytes[65_535], bytes[65_536]], [0xc3, 0xa9]);
+  const { bets, error } = await read(csvFile(bytes));
+  t.is(error, undefined);
+  t.is(bets.length, 2048);
+  t.is(bets.at(-1)!.lastName, 'Pérez');
+});
+
+test('a file that ends inside a UTF-8 character is a bad row at its last line', async t => {
+  const { error } = await read(csvFile(Buffer.concat([Buffer.from(GOOD), Buffer.from('Ana,P'), Buffer.of(0xc3)])));
+  t.is((error as BadRowError).line, 4);
+  t.regex((error as BadRowError).reason, /ends inside a character/);
+});

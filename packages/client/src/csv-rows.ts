@@ -1,5 +1,6 @@
+import { isUtf8 } from 'node:buffer';
 import { createReadStream } from 'node:fs';
-import { pipeline } from 'node:stream';
+import { pipeline, Transform } from 'node:stream';
 import { CsvError, parse, type Parser } from 'csv-parse';
 import { DecodeFailure } from '@tp0/codec';
 import { betProblem, parseBetNumber, type Bet } from '@tp0/protocol';
@@ -20,21 +21,79 @@ const FIELDS = 5;
 /**
  * The agency's CSV as csv-parse records (a `string[]` per row, object mode): no header row; columns first name,
  * last name, document, birthdate, number; CRLF or LF; UTF-8. Destroying the parser closes the file.
- * A CSV syntax error (a stray or unclosed quote) travels in band, as a DecodeFailure after the records before it:
- * without `skip_records_with_error` csv-parse destroys itself and `fromReadable` would end before the records
- * it had buffered.
+ * `skip` records are parsed but not handed out (the bets the server already stored; `parser.info.records` still
+ * counts them). A CSV syntax error (a stray or unclosed quote) travels in band, as a DecodeFailure after the
+ * records before it: without `skip_records_with_error` csv-parse destroys itself and `fromReadable` would end
+ * before the records it had buffered. Bytes that are not UTF-8 fail the parser with a BadRowError (`utf8Check`).
  */
-export function openCsvRecords(file: string): Parser {
+export function openCsvRecords(file: string, skip = 0): Parser {
   const parser: Parser = parse({
     bom: true,
     encoding: 'utf8',
+    from: skip + 1,
     relax_column_count: true,
     skip_records_with_error: true,
     on_skip: error => void parser.push(new DecodeFailure(error ?? new Error('csv-parse skipped a record'))),
   });
-  // pipeline: a file error (ENOENT) destroys the parser with it; destroying the parser closes the file.
-  pipeline(createReadStream(file), parser, () => undefined);
+  // pipeline: a file error (ENOENT, bad UTF-8) destroys the parser with it; destroying the parser closes the file.
+  pipeline(createReadStream(file), utf8Check(), parser, () => undefined);
   return parser;
+}
+
+/**
+ * Passes the file's bytes through unchanged, or fails with a BadRowError at the physical line of the first byte
+ * that is not UTF-8 (csv-parse would silently turn it into U+FFFD: a Latin-1 "José" stored as "Jos\ufffd").
+ * One `isUtf8` per chunk; a character cut by the chunk's end waits for the next chunk.
+ */
+export function utf8Check(): Transform {
+  let lineBreaks = 0;
+  let carry: Buffer | undefined;
+  return new Transform({
+    transform(chunk: Buffer, _encoding, done) {
+      const bytes = carry === undefined ? chunk : Buffer.concat([carry, chunk]);
+      const whole = completeLength(bytes);
+      carry = whole < bytes.length ? Buffer.from(bytes.subarray(whole)) : undefined;
+      const checked = bytes.subarray(0, whole);
+      if (!isUtf8(checked)) {
+        const at = firstInvalid(checked);
+        return done(new BadRowError(lineBreaks + countLineBreaks(checked, at) + 1, `not UTF-8: byte 0x${checked[at]!.toString(16).toUpperCase()}`));
+      }
+      lineBreaks += countLineBreaks(checked, checked.length);
+      done(null, checked);
+    },
+    flush(done) {
+      done(carry === undefined ? null : new BadRowError(lineBreaks + 1, 'not UTF-8: the file ends inside a character'));
+    },
+  });
+}
+
+/** How many bytes of `bytes` end on a whole UTF-8 character (at most the last 3 belong to an unfinished one). */
+function completeLength(bytes: Buffer): number {
+  for (let i = bytes.length - 1; i >= 0 && i >= bytes.length - 4; i--) {
+    const byte = bytes[i]!;
+    if ((byte & 0xc0) === 0x80) continue;
+    const size = byte >= 0xf0 ? 4 : byte >= 0xe0 ? 3 : byte >= 0xc0 ? 2 : 1;
+    return i + size > bytes.length ? i : bytes.length;
+  }
+  return bytes.length;
+}
+
+/** Offset of the first byte that does not start a valid UTF-8 character (the failure path only). */
+function firstInvalid(bytes: Buffer): number {
+  for (let i = 0; i < bytes.length; ) {
+    const byte = bytes[i]!;
+    const size = byte < 0x80 ? 1 : byte >= 0xc2 && byte <= 0xdf ? 2 : byte >= 0xe0 && byte <= 0xef ? 3 : byte >= 0xf0 && byte <= 0xf4 ? 4 : 0;
+    if (size === 0 || !isUtf8(bytes.subarray(i, i + size))) return i;
+    i += size;
+  }
+  return bytes.length;
+}
+
+/** LF bytes in bytes[0, end): physical lines for CRLF and LF files. */
+function countLineBreaks(bytes: Buffer, end: number): number {
+  let count = 0;
+  for (let i = bytes.indexOf(0x0a); i !== -1 && i < end; i = bytes.indexOf(0x0a, i + 1)) count++;
+  return count;
 }
 
 /**

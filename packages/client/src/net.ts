@@ -2,52 +2,73 @@ import net from 'node:net';
 import { Connection } from '@tp0/codec';
 import { clientCodec, LOTTERY_HEADER, type LotteryMessage } from '@tp0/protocol';
 import type { ClientConfig } from './config.js';
+import { connectTimeout } from './failures.js';
 import { sleep, untilAborted } from './shutdown.js';
 
 export type LotteryConnection = Connection<LotteryMessage, LotteryMessage>;
+type Endpoint = Pick<ClientConfig, 'host' | 'port' | 'connectTimeout'>;
 
 /** Failures that mean "the server is not up yet": compose starts the server and its clients at the same time. */
-const NOT_UP_YET = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH']);
-const FIRST_RETRY_MS = 50;
-const MAX_RETRY_MS = 1000;
+const NOT_UP_YET = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ERR_CONNECT_TIMEOUT']);
+export const FIRST_RETRY_MS = 50;
+export const MAX_RETRY_MS = 1000;
+
+/** The wait before retry number `attempt` (1-based): 50 ms, doubling, at most 1 s. */
+export function backoff(attempt: number): number {
+  return Math.min(FIRST_RETRY_MS * 2 ** Math.min(attempt - 1, 10), MAX_RETRY_MS);
+}
 
 /**
- * Opens a TCP connection, retrying a server that is not up yet with exponential backoff for `connectRetry` ms.
- * A shutdown during the wait or the connect ends it at once.
+ * Opens a TCP connection, retrying a server that is not up yet with exponential backoff for `connectRetry` ms
+ * (echo and bet modes; the agency retries whole sessions instead, see agency.ts). A shutdown ends it at once.
  */
-export async function connect(config: Pick<ClientConfig, 'host' | 'port' | 'connectRetry'>, signal?: AbortSignal): Promise<net.Socket> {
+export async function connect(config: Endpoint & Pick<ClientConfig, 'connectRetry'>, signal?: AbortSignal): Promise<net.Socket> {
   const deadline = Date.now() + config.connectRetry;
-  for (let delay = FIRST_RETRY_MS; ; delay = Math.min(delay * 2, MAX_RETRY_MS)) {
+  for (let attempt = 1; ; attempt++) {
     try {
       return await connectOnce(config, signal);
     } catch (error) {
       const code = (error as NodeJS.ErrnoException).code;
+      const delay = backoff(attempt);
       if (code === undefined || !NOT_UP_YET.has(code) || Date.now() + delay > deadline) throw error;
       await sleep(delay, signal);
     }
   }
 }
 
-async function connectOnce(config: Pick<ClientConfig, 'host' | 'port'>, signal?: AbortSignal): Promise<net.Socket> {
-  const socket = net.createConnection({ host: config.host, port: config.port });
+/**
+ * One TCP connect. A connect that the kernel lets hang (a lost SYN: ~2 min before ETIMEDOUT) fails after
+ * `connectTimeout` with ERR_CONNECT_TIMEOUT instead. Nagle off: batches are pipelined (see send-bets.ts), and
+ * the tail of one must not wait for the server's TCP ack of the previous.
+ */
+export async function connectOnce(config: Endpoint, signal?: AbortSignal): Promise<net.Socket> {
+  const socket = net.createConnection({ host: config.host, port: config.port, noDelay: true });
+  let timer: NodeJS.Timeout | undefined;
   const connected = new Promise<void>((resolve, reject) => {
     socket.once('connect', resolve);
     socket.once('error', reject);
+    timer = setTimeout(() => reject(connectTimeout(`${config.host}:${config.port}`, config.connectTimeout)), config.connectTimeout);
   });
   try {
     await untilAborted(connected, signal);
   } catch (error) {
     socket.destroy();
     throw error;
+  } finally {
+    clearTimeout(timer);
   }
   return socket;
 }
 
 /** A connection speaking the lottery protocol: the 5-byte header first, then length-prefixed frames (clientCodec: winners replies may pass 8 KiB). */
-export async function openLottery(config: Pick<ClientConfig, 'host' | 'port' | 'connectRetry'>, signal?: AbortSignal): Promise<LotteryConnection> {
-  const socket = await connect(config, signal);
+export function lotteryConnection(socket: net.Socket): LotteryConnection {
   socket.write(LOTTERY_HEADER);
   return new Connection<LotteryMessage, LotteryMessage>(socket, clientCodec());
+}
+
+/** Connects (retrying a server not up yet) and speaks the lottery protocol: the single-bet mode. */
+export async function openLottery(config: Endpoint & Pick<ClientConfig, 'connectRetry'>, signal?: AbortSignal): Promise<LotteryConnection> {
+  return lotteryConnection(await connect(config, signal));
 }
 
 /** Sends one message and waits for the reply; a shutdown cuts the wait short. */

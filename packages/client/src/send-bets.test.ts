@@ -3,10 +3,10 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { lastValueFrom, take, tap } from 'rxjs';
-import type { Bet } from '@tp0/protocol';
 import { openCsvRecords } from './csv-rows.js';
-import { openLottery, request } from './net.js';
-import { sendBets, WINDOW_BATCHES } from './send-bets.js';
+import { openLottery } from './net.js';
+import { Requester } from './requester.js';
+import { sendBets, windowRows, type Batch } from './send-bets.js';
 import { startLotteryServer } from './test/servers.js';
 
 /** csv-parse's readable buffer (object-mode highWaterMark) and the file stream's chunk size. */
@@ -24,15 +24,16 @@ function agencyFile(rows: number): { file: string; shortestRowBytes: number } {
 test('read-ahead is bounded against a slow server: rows parsed <= rows acked + window + stream buffers (200k-row file)', async t => {
   const { file, shortestRowBytes } = agencyFile(200_000);
   const server = await startLotteryServer({ ackDelayMs: 3 });
-  const connection = await openLottery({ host: '127.0.0.1', port: server.port, connectRetry: 0 });
+  const connection = await openLottery({ host: '127.0.0.1', port: server.port, connectRetry: 0, connectTimeout: 5000 });
+  const requester = new Requester(connection);
   const records = openCsvRecords(file);
   t.teardown(() => {
     records.destroy();
     connection.destroy();
     return server.close();
   });
-  const maxAmount = 50;
-  const window = WINDOW_BATCHES * maxAmount;
+  const options = { maxAmount: 50, inFlight: 2, skipped: 0 };
+  const window = windowRows(options);
   let acked = 0;
   let maxPulled = 0;
   let maxParsed = 0;
@@ -41,19 +42,20 @@ test('read-ahead is bounded against a slow server: rows parsed <= rows acked + w
     maxParsed = Math.max(maxParsed, records.info.records - acked);
     maxPulled = Math.max(maxPulled, records.info.records - records.readableLength - acked);
   };
-  const send = async (bets: Bet[]) => {
+  const send = async ({ first, bets }: Batch) => {
     measure();
-    const reply = await request(connection, { type: 'bet_batch', agency: 1, bets });
+    const reply = await requester.request({ type: 'bet_batch', agency: 1, first, bets }, 10_000);
     if (reply.type !== 'ack') throw new Error(reply.type);
     measure();
   };
   const batches = 60;
-  await lastValueFrom(sendBets(records, maxAmount, send).pipe(tap(count => (acked += count)), take(batches)));
+  await lastValueFrom(sendBets(records, options, send).pipe(tap(count => (acked += count)), take(batches)));
 
   t.log(`rows parsed ahead of the acks at most ${maxParsed}, pulled into the pipeline at most ${maxPulled}; ${records.info.records} parsed in all`);
-  t.is(acked, batches * maxAmount);
-  t.is(server.batches.length, batches);
-  // The pipeline holds exactly `window` rows: the batch awaiting its ack and the next one, parsed meanwhile.
+  t.is(acked, batches * options.maxAmount);
+  // take() stops after the 60th ack; up to inFlight - 1 later batches were already on the wire.
+  t.true(server.firsts.length >= batches && server.firsts.length < batches + options.inFlight, `${server.firsts.length} batches sent`);
+  // The pipeline holds exactly `window` rows: the inFlight batches awaiting their acks and the next one, parsed meanwhile.
   t.is(maxPulled, window);
   // Behind it csv-parse holds at most its buffer plus the records of the one file chunk it parsed last.
   const streamBuffers = PARSER_BUFFERED_RECORDS + Math.ceil(FILE_CHUNK_BYTES / shortestRowBytes);

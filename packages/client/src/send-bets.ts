@@ -1,45 +1,66 @@
 import type { Readable } from 'node:stream';
-import { concatMap, EMPTY, from, map, materialize, throwError, type Observable } from 'rxjs';
+import { EMPTY, from, map, materialize, mergeMap, throwError, type Observable } from 'rxjs';
 import { fromReadable } from '@tp0/codec';
 import type { Bet } from '@tp0/protocol';
 import { frameBatches } from './batching.js';
 import { betOfRecord } from './csv-rows.js';
 
-/**
- * Rows read and not yet acknowledged, at most, in batches of maxAmount. At least 1, or bufferCount(maxAmount) would
- * wait for rows the source does not read; 2 lets the next batch be parsed while the previous one awaits its ack.
- */
-export const WINDOW_BATCHES = 2;
+/** A batch of the agency's bets: `first` is the 0-based index of its first bet in the file. */
+export interface Batch {
+  readonly first: number;
+  readonly bets: Bet[];
+}
+
+export interface SendOptions {
+  /** Bets per batch, at most (`batch.maxAmount`). */
+  readonly maxAmount: number;
+  /** Batches sent and not yet acknowledged, at most (`batch.inFlight`). */
+  readonly inFlight: number;
+  /** Records the source skips (the bets the server already stored): the first batch starts at this index. */
+  readonly skipped: number;
+}
 
 /**
- * The agency's data path: CSV records → bets → frame-sized batches → each batch sent, and its ack awaited, before
- * the next (`concatMap`). Emits the size of each acknowledged batch.
+ * Rows outstanding (read and not yet acknowledged), at most: the `inFlight` batches awaiting their acks plus the
+ * one bufferCount is filling. At least maxAmount, or bufferCount would wait for rows the source does not read.
+ */
+export const windowRows = ({ maxAmount, inFlight }: Pick<SendOptions, 'maxAmount' | 'inFlight'>) => (inFlight + 1) * maxAmount;
+
+/**
+ * The agency's data path: CSV records → bets → frame-sized batches → sent up to `inFlight` ahead of their acks
+ * (`mergeMap` with that concurrency; `send` resolves when its batch is acknowledged, and the server acks in order,
+ * so the batches complete in order). Emits the size of each acknowledged batch.
  *
  * Reading is demand-driven (`fromReadable`): a row counts as outstanding from when it is read until its batch is
- * acknowledged, and at WINDOW_BATCHES × maxAmount outstanding rows reading stops (csv-parse and the file stream
- * then fill their buffers and pause). Memory holds two batches plus the stream buffers, whatever the file size.
+ * acknowledged, and at `windowRows` outstanding rows reading stops (csv-parse and the file stream then fill their
+ * buffers and pause). Memory holds inFlight + 1 batches plus the stream buffers, whatever the file size.
  *
  * A bad row ends it with its error (see `badRowOf`) after every batch before the row was acknowledged; the bets
  * of the bad row's unfinished batch are not sent. A `send` rejection ends it at once.
  */
-export function sendBets(records: Readable, maxAmount: number, send: (batch: Bet[]) => Promise<void>): Observable<number> {
-  const rows = fromReadable<string[]>(records, { window: WINDOW_BATCHES * maxAmount });
+export function sendBets(records: Readable, options: SendOptions, send: (batch: Batch) => Promise<void>): Observable<number> {
+  const rows = fromReadable<string[]>(records, { window: windowRows(options) });
+  let next = options.skipped;
+  /** Settles after the last batch sent was acknowledged (or failed): an error waits for it. */
+  let lastAck: Promise<unknown> = Promise.resolve();
   return rows.pipe(
-    map(betOfRecord),
-    frameBatches(maxAmount),
-    // materialize: an error waits in concatMap's queue behind the batches before it instead of cutting off the
-    // batch awaiting its ack (which the server may already have stored).
+    map((record, index) => betOfRecord(record, options.skipped + index)),
+    frameBatches(options.maxAmount),
+    // materialize: an error waits behind the batches in flight instead of cutting them off (the server may already
+    // have stored them, and their acks count as sent).
     materialize(),
-    concatMap(event => {
-      if (event.kind === 'E') return throwError(() => event.error);
+    mergeMap(event => {
       if (event.kind === 'C') return EMPTY;
-      const batch = event.value!;
-      return from(send(batch)).pipe(
-        map(() => {
-          rows.release(batch.length);
-          return batch.length;
-        }),
-      );
-    }),
+      if (event.kind === 'E') return from(lastAck).pipe(mergeMap(() => throwError(() => event.error)));
+      const bets = event.value!;
+      const first = next;
+      next += bets.length;
+      const acked = send({ first, bets }).then(() => {
+        rows.release(bets.length);
+        return bets.length;
+      });
+      lastAck = acked.catch(() => undefined);
+      return from(acked);
+    }, options.inFlight),
   );
 }
