@@ -27,14 +27,14 @@ test('a batch with one invalid bet is refused whole and stores nothing; the conn
   ];
   for (const [what, patch] of invalid) {
     const bets = [bet('10000001', 7574), bet('10000002', 1), bet('10000003', 2, patch), bet('10000004', 7574)];
-    const reply = await request(conn, { type: 'bet_batch', agency: 1, bets });
+    const reply = await request(conn, { type: 'bet_batch', agency: 1, first: 0, bets });
     t.like(reply, { type: 'error', code: ErrorCode.INVALID_BET }, what);
   }
-  t.deepEqual(await request(conn, { type: 'bet_batch', agency: 1, bets: [bet('20000001', 7574), bet('20000002', 5), bet('00000003', 7574)] }), {
+  t.deepEqual(await request(conn, { type: 'bet_batch', agency: 1, first: 0, bets: [bet('20000001', 7574), bet('20000002', 5), bet('00000003', 7574)] }), {
     type: 'ack',
     count: 3,
   });
-  t.deepEqual(await request(conn, { type: 'finished', agency: 1 }), { type: 'ack', count: 0 });
+  t.deepEqual(await request(conn, { type: 'finished', agency: 1, total: 3 }), { type: 'ack', count: 0 });
   t.deepEqual(await request(conn, { type: 'winners_query', agency: 1 }), { type: 'winners', agency: 1, documents: ['20000001', '00000003'] });
   await conn.close();
   server.kill('SIGTERM');

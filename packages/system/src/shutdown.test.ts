@@ -28,7 +28,7 @@ test('SIGTERM during ingest: exit 0, every acknowledged bet is in bets.csv, noth
       const bets = Array.from({ length: 5 }, (_, j) => bet(String(30_000_000 + i * 5 + j), (i * 5 + j) % 10_000));
       sent.push(...bets);
       try {
-        const reply = await request(raw.conn, { type: 'bet_batch', agency: 2, bets });
+        const reply = await request(raw.conn, { type: 'bet_batch', agency: 2, first: i * 5, bets });
         if (reply.type !== 'ack') return reply;
         acked.push(...bets);
       } catch (err) {
