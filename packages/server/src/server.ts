@@ -5,7 +5,6 @@ import { echoProtocol, lotteryProtocol } from '@tp0/protocol';
 import { AgencyBindings } from './agencies/bindings.js';
 import { FinishedRecord } from './agencies/finished-record.js';
 import { AgencyLedger } from './agencies/ledger.js';
-import { countStoredBets } from './agencies/recover.js';
 import { BetIngest } from './bet-ingest.js';
 import type { ServerConfig } from './config.js';
 import { ClientConnections, type Session } from './connections.js';
@@ -41,7 +40,8 @@ export const finishedRecordPath = (betsFile: string): string => `${betsFile}.fin
 export async function startServer(config: ServerConfig, log: CourseLogger): Promise<RunningServer> {
   const writer = await BetWriter.open(config.betsFile, config.fsync, log);
   const drawSource = await DrawSource.open(config.betsFile);
-  const ledger = new AgencyLedger(await countStoredBets(config.betsFile));
+  // The same scan as the draw's: each agency's stored count is where it resumes.
+  const ledger = new AgencyLedger((await drawSource.scan()).storedPerAgency);
   const record = await FinishedRecord.open(finishedRecordPath(config.betsFile));
   logRecovery(log, ledger, record);
   const lottery = new Lottery(
