@@ -54,7 +54,10 @@ function startAckServer(): Promise<{ server: net.Server; port: number; stats: { 
     const connection = new Connection<LotteryMessage, LotteryMessage>(socket, lotteryProtocol.codec);
     const winners: string[] = [];
     const reply = async (message: LotteryMessage): Promise<void> => {
-      if (message.type === 'bet_batch') {
+      if (message.type === 'hello') {
+        // A fresh session: nothing stored yet.
+        await connection.send({ type: 'resume', agency: message.agency, stored: 0, finished: 0 });
+      } else if (message.type === 'bet_batch') {
         stats.bets += message.bets.length;
         stats.batches++;
         for (const bet of message.bets) if (bet.number === 7574) winners.push(bet.document);
