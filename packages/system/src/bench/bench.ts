@@ -2,7 +2,9 @@
  * End-to-end benchmark: the local runner's system (built server + 5 agency clients on 127.0.0.1) on the course's
  * dataset, 5 runs; then the server's draw benchmark and the client's RSS on a 1,000,000-row file.
  *
- *   pnpm --filter @tp0/system bench      (node dist/bench/bench.js [--runs 5] [--skip-1m])
+ * Then the scale scenarios on generated data: 50 agencies × 20,000 bets and 5 × 200,000 (throughput and RSS).
+ *
+ *   pnpm --filter @tp0/system bench      (node dist/bench/bench.js [--runs 5] [--skip-1m] [--skip-scale])
  */
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -17,7 +19,9 @@ import { countStored } from '../run/summary.js';
 import { courseDataset } from './dataset.js';
 import { describeMachine, median, table } from './machine.js';
 
-const { values } = parseArgs({ options: { runs: { type: 'string', default: '5' }, 'skip-1m': { type: 'boolean', default: false } } });
+const { values } = parseArgs({
+  options: { runs: { type: 'string', default: '5' }, 'skip-1m': { type: 'boolean', default: false }, 'skip-scale': { type: 'boolean', default: false } },
+});
 const RUNS = Number(values.runs);
 const PACKAGES = fileURLToPath(new URL('../../../', import.meta.url));
 const mb = (kb: number | null | undefined) => (kb == null ? '-' : (kb / 1024).toFixed(1));
@@ -110,6 +114,8 @@ async function main(): Promise<void> {
     console.log(`\nClient RSS benchmark (${path.relative(PACKAGES, clientBench)}):`);
     console.log(existsSync(clientBench) ? await runNode(clientBench) : 'not built / not present');
 
+    if (!values['skip-scale']) await scaleScenarios(work, betsFile);
+
     if (!values['skip-1m']) {
       console.log('\nOne agency, 1,000,000 rows, against the real server (batch 134):');
       const [big] = generateAgencyFiles({ out: path.join(work, 'big'), agencies: 1, bets: 1_000_000, seed: 1 });
@@ -132,6 +138,40 @@ async function main(): Promise<void> {
   } finally {
     await rm(work, { recursive: true, force: true });
   }
+}
+
+/**
+ * Many agencies, or long files, on generated data: throughput over the whole run (server spawn → last winners
+ * line, start-up included) and over ingest alone (first connect → last finished), peak RSS of every process.
+ */
+async function scaleScenarios(work: string, betsFile: string): Promise<void> {
+  const rows: string[][] = [];
+  for (const { agencies, bets } of [
+    { agencies: 50, bets: 20_000 },
+    { agencies: 5, bets: 200_000 },
+  ]) {
+    const files = generateAgencyFiles({ out: path.join(work, `scale-${agencies}`), agencies, bets, seed: 7 });
+    const r = await runSystem({ inputFiles: files, workDir: work, betsFile, measureRss: true, timeoutMs: 600_000, bundled: true });
+    const total = agencies * bets;
+    const ingest = phases(r)['first connect → last finished (ingest)'] ?? null;
+    const rate = (wallMs: number | null) => (wallMs === null ? '-' : Math.round(total / (wallMs / 1000)).toLocaleString('en'));
+    rows.push([
+      `${agencies} × ${bets.toLocaleString('en')}`,
+      ms(r.timings.lastWinners),
+      rate(r.timings.lastWinners),
+      rate(ingest),
+      mb(r.serverUsage?.peakRssKb),
+      mb(Math.max(...r.clientUsage.map((u) => u?.peakRssKb ?? 0))),
+      ms(r.serverUsage?.cpuMs),
+      ms(r.clientUsage.reduce((n, u) => n + (u?.cpuMs ?? 0), 0)),
+      r.ok ? 'yes' : `NO: ${r.summary.problems.slice(0, 2).join('; ')}`,
+    ]);
+    await rm(path.join(work, `scale-${agencies}`), { recursive: true, force: true });
+  }
+  console.log('\nScale (generated data; targets: 50 × 20,000 ≥ 150,000 bets/s with server RSS ≤ 80 MB; 5 × 200,000 RSS ≤ 80 MB):\n');
+  console.log(
+    table(['agencies × bets', 'wall ms', 'bets/s (wall)', 'bets/s (ingest)', 'server RSS MB', 'client RSS MB (max)', 'server CPU ms', 'clients CPU ms', 'ok'], rows),
+  );
 }
 
 await main();

@@ -47,7 +47,9 @@ export interface RunResult {
 /** Server + one agency client per input file on 127.0.0.1: clients to completion, then SIGTERM to the server. */
 export async function runSystem(options: RunOptions): Promise<RunResult> {
   const agencies = options.inputFiles.length;
+  // A fresh lottery: the server would otherwise resume from the last run's bets and finished record.
   await rm(options.betsFile, { force: true });
+  await rm(`${options.betsFile}.finished`, { force: true });
   const rssFile = (name: string) => (options.measureRss ? { rssFile: path.join(options.workDir, `${name}.rss`) } : {});
   const build: BuildChoice = { bundled: options.bundled, bundleDir: options.bundleDir };
   const start = performance.now();
