@@ -1,4 +1,7 @@
-import test from 'ava';
+import test, { type ExecutionContext } from 'ava';
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import net from 'node:net';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -139,4 +142,36 @@ test('a file shorter than what the server stored for the agency: exit 1, nothing
   t.is(code, 1);
   t.deepEqual(lottery.firsts, []);
   t.true(text.includes(`action: leer_apuestas | result: fail | file: ${file} | error: the file has 20 rows but the server already stored 25 bets of agency 3: not the file this agency sent`), text);
+});
+
+/**
+ * A listener that never accepts, with a backlog of 0 (python3: node always accepts): once its accept queue holds a
+ * connection, the kernel drops further SYNs, so a connect hangs as it would behind a lost SYN.
+ */
+async function unacceptingListener(t: ExecutionContext): Promise<number> {
+  const child = spawn('python3', ['-c', 'import socket,sys,time\ns=socket.socket()\ns.bind(("127.0.0.1",0))\ns.listen(0)\nprint(s.getsockname()[1],flush=True)\ntime.sleep(600)']);
+  t.teardown(() => child.kill('SIGKILL'));
+  const [line] = (await once(child.stdout, 'data')) as [Buffer];
+  const port = Number(line.toString().trim());
+  // Fill the accept queue (and then some) with connections nobody accepts.
+  const fillers: net.Socket[] = [];
+  t.teardown(() => fillers.forEach(s => s.destroy()));
+  for (let i = 0; i < 2; i++) {
+    const socket = net.connect(port, '127.0.0.1');
+    socket.on('error', () => {});
+    fillers.push(socket);
+  }
+  await new Promise(resolve => setTimeout(resolve, 200));
+  return port;
+}
+
+test('a connect that hangs (SYN dropped) fails after timeouts.connect and is retried, not after the kernel\'s ~2 min', async t => {
+  const port = await unacceptingListener(t);
+  const started = performance.now();
+  const { code, text } = await runAgency({ port } as LotteryServer, 10, { CLI_TIMEOUTS_CONNECT: '300ms', CLI_SERVER_CONNECTRETRY: '1s' });
+  const elapsed = performance.now() - started;
+  t.is(code, 1);
+  t.regex(text, /ERR_CONNECT_TIMEOUT: no connection to 127\.0\.0\.1:\d+ within 300 ms/);
+  t.true((text.match(/ERR_CONNECT_TIMEOUT/g) ?? []).length >= 2, `retried within the window:\n${text}`);
+  t.true(elapsed < 15_000, `gave up in ${elapsed.toFixed(0)} ms`);
 });
