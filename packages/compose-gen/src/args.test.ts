@@ -9,7 +9,13 @@ test('OUT and N, default mode agency', (t) => {
     out: 'docker-compose-dev.yaml',
     clients: 5,
     mode: 'agency',
+    target: 'compose',
   });
+});
+
+test('--target swarm and --target=compose', (t) => {
+  t.like(parseArgs(['out.yaml', '2', '--target', 'swarm']), { out: 'out.yaml', clients: 2, mode: 'agency', target: 'swarm' });
+  t.like(parseArgs(['--target=compose', 'out.yaml', '2', '--mode=bet']), { mode: 'bet', target: 'compose' });
 });
 
 test('--mode before, between or after the positionals, and --mode=', (t) => {
@@ -18,7 +24,7 @@ test('--mode before, between or after the positionals, and --mode=', (t) => {
     ['out.yaml', '--mode', 'echo', '2'],
     ['out.yaml', '2', '--mode=echo'],
   ]) {
-    t.deepEqual(parseArgs(argv), { type: 'generate', out: 'out.yaml', clients: 2, mode: 'echo' }, argv.join(' '));
+    t.deepEqual(parseArgs(argv), { type: 'generate', out: 'out.yaml', clients: 2, mode: 'echo', target: 'compose' }, argv.join(' '));
   }
 });
 
@@ -45,6 +51,8 @@ const bad: Array<[string[], UsageErrorCode, RegExp]> = [
   [['out.yaml', '253'], 'ERR_BAD_CLIENT_COUNT', /"253" is more than 252/],
   [['out.yaml', '5', '--mode', 'loud'], 'ERR_BAD_MODE', /unknown mode "loud"/],
   [['out.yaml', '5', '--mode'], 'ERR_BAD_MODE', /--mode needs a value/],
+  [['out.yaml', '5', '--target', 'k8s'], 'ERR_BAD_TARGET', /unknown target "k8s"/],
+  [['out.yaml', '5', '--target'], 'ERR_BAD_TARGET', /--target needs a value/],
   [['out.yaml', '5', '--verbose'], 'ERR_UNKNOWN_FLAG', /unknown flag "--verbose"/],
   [['out.yaml', '5', '-x'], 'ERR_UNKNOWN_FLAG', /unknown flag "-x"/],
   [['out.yaml', '5', '6'], 'ERR_EXTRA_ARGUMENT', /unexpected argument "6"/],

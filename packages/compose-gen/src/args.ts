@@ -2,27 +2,40 @@ import { MAX_CLIENTS } from './compose.js';
 import { UsageError } from './errors.js';
 import { DEFAULT_MODE, MODES, isMode } from './mode.js';
 import type { Mode } from './mode.js';
+import { DEFAULT_TARGET, TARGETS, isTarget } from './target.js';
+import type { Target } from './target.js';
 
 export type Command =
   | { readonly type: 'help' }
-  | { readonly type: 'generate'; readonly out: string; readonly clients: number; readonly mode: Mode };
+  | {
+      readonly type: 'generate';
+      readonly out: string;
+      readonly clients: number;
+      readonly mode: Mode;
+      readonly target: Target;
+    };
 
-export const USAGE = `Usage: generar-compose.sh OUT N [--mode ${MODES.join('|')}]
+export const USAGE = `Usage: generar-compose.sh OUT N [--mode ${MODES.join('|')}] [--target ${TARGETS.join('|')}]
 
 Writes a Docker Compose file OUT with a server and N clients (0 to ${MAX_CLIENTS}).
 
-  OUT            output file; its directory must exist
-  N              number of clients (agencies)
-  --mode MODE    what the clients run (default ${DEFAULT_MODE}):
-                   echo    exercises 1-4, the echo protocol
-                   bet     exercise 5, one bet per client from env
-                   agency  exercises 6-8, bets from .data/agency-<i>.csv
-  -h, --help     show this help`;
+  OUT              output file; its directory must exist. Paths inside it are
+                   relative to its folder and point into this repository
+  N                number of clients (agencies)
+  --mode MODE      what the clients run (default ${DEFAULT_MODE}):
+                     echo    exercises 1-4, the echo protocol
+                     bet     exercise 5, one bet per client from env
+                     agency  exercises 6-8, bets from .data/agency-<i>.csv
+  --target TARGET  what the file is for (default ${DEFAULT_TARGET}):
+                     compose  docker-compose up, one host
+                     swarm    docker stack deploy, a swarm of one or more nodes
+  -h, --help       show this help`;
 
 /** Parses the arguments after `node cli.js`; throws UsageError naming the first problem. */
 export function parseArgs(argv: readonly string[]): Command {
   const positionals: string[] = [];
   let mode: Mode = DEFAULT_MODE;
+  let target: Target = DEFAULT_TARGET;
   let flagsEnded = false;
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;
@@ -38,6 +51,11 @@ export function parseArgs(argv: readonly string[]): Command {
       mode = parseMode(argv[i]);
     } else if (arg.startsWith('--mode=')) {
       mode = parseMode(arg.slice('--mode='.length));
+    } else if (arg === '--target') {
+      i++;
+      target = parseTarget(argv[i]);
+    } else if (arg.startsWith('--target=')) {
+      target = parseTarget(arg.slice('--target='.length));
     } else {
       throw new UsageError('ERR_UNKNOWN_FLAG', `unknown flag ${JSON.stringify(arg)}`);
     }
@@ -48,7 +66,15 @@ export function parseArgs(argv: readonly string[]): Command {
   if (extra.length > 0) {
     throw new UsageError('ERR_EXTRA_ARGUMENT', `unexpected argument ${JSON.stringify(extra[0])}`);
   }
-  return { type: 'generate', out, clients: parseClientCount(count), mode };
+  return { type: 'generate', out, clients: parseClientCount(count), mode, target };
+}
+
+function parseTarget(value: string | undefined): Target {
+  if (value === undefined) throw new UsageError('ERR_BAD_TARGET', `--target needs a value: ${TARGETS.join(', ')}`);
+  if (!isTarget(value)) {
+    throw new UsageError('ERR_BAD_TARGET', `unknown target ${JSON.stringify(value)}: expected ${TARGETS.join(', ')}`);
+  }
+  return value;
 }
 
 function parseMode(value: string | undefined): Mode {

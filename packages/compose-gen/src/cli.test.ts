@@ -4,7 +4,8 @@ import test from 'ava';
 import { parse } from 'yaml';
 import { composeFor } from './compose.js';
 import { MODES } from './mode.js';
-import { runCli, tempDir } from './test/run.js';
+import { stackFor } from './stack.js';
+import { PACKAGE_DIR, placementOf, run, runCli, tempDir } from './test/run.js';
 
 for (const mode of MODES) {
   test(`writes ${mode} mode and prints only the two course lines`, (t) => {
@@ -13,14 +14,29 @@ for (const mode of MODES) {
     t.is(result.status, 0, result.stderr);
     t.is(result.stdout, `Nombre del archivo de salida: ${out}\nCantidad de clientes: 3\n`);
     t.is(result.stderr, '');
-    t.deepEqual(parse(readFileSync(out, 'utf8')), composeFor({ clients: 3, mode }));
+    t.deepEqual(parse(readFileSync(out, 'utf8')), composeFor({ clients: 3, mode, placement: placementOf(out) }));
   });
 }
+
+test('--target swarm writes the stack file', (t) => {
+  const out = join(tempDir(t), 'stack.yaml');
+  const result = runCli([out, '4', '--target', 'swarm']);
+  t.is(result.status, 0, result.stderr);
+  t.is(result.stdout, `Nombre del archivo de salida: ${out}\nCantidad de clientes: 4\n`);
+  t.deepEqual(parse(readFileSync(out, 'utf8')), stackFor({ clients: 4, mode: 'agency', placement: placementOf(out) }));
+});
+
+test('a relative OUT is written in the working folder, with paths from there', (t) => {
+  const dir = tempDir(t);
+  const result = run(process.execPath, [`--import=${import.meta.resolve('tsx')}`, join(PACKAGE_DIR, 'src/cli.ts'), 'out.yaml', '1'], dir);
+  t.is(result.status, 0, result.stderr);
+  t.deepEqual(parse(readFileSync(join(dir, 'out.yaml'), 'utf8')), composeFor({ clients: 1, mode: 'agency', placement: placementOf(join(dir, 'out.yaml')) }));
+});
 
 test('mode defaults to agency; 0 clients gives a lone server', (t) => {
   const out = join(tempDir(t), 'out.yaml');
   t.is(runCli([out, '0']).status, 0);
-  t.deepEqual(parse(readFileSync(out, 'utf8')), composeFor({ clients: 0, mode: 'agency' }));
+  t.deepEqual(parse(readFileSync(out, 'utf8')), composeFor({ clients: 0, mode: 'agency', placement: placementOf(out) }));
 });
 
 test('replaces an existing file and leaves no temporary file behind', (t) => {
@@ -28,14 +44,14 @@ test('replaces an existing file and leaves no temporary file behind', (t) => {
   const out = join(dir, 'out.yaml');
   writeFileSync(out, 'old');
   t.is(runCli([out, '2', '--mode=echo']).status, 0);
-  t.deepEqual(parse(readFileSync(out, 'utf8')), composeFor({ clients: 2, mode: 'echo' }));
+  t.deepEqual(parse(readFileSync(out, 'utf8')), composeFor({ clients: 2, mode: 'echo', placement: placementOf(out) }));
   t.deepEqual(readdirSync(dir), ['out.yaml']);
 });
 
 test('--help prints the usage on stdout', (t) => {
   const result = runCli(['--help']);
   t.is(result.status, 0);
-  t.regex(result.stdout, /^Usage: generar-compose\.sh OUT N \[--mode echo\|bet\|agency\]/);
+  t.regex(result.stdout, /^Usage: generar-compose\.sh OUT N \[--mode echo\|bet\|agency\] \[--target compose\|swarm\]/);
 });
 
 const bad: Array<[string, (out: string) => string[], RegExp]> = [
@@ -47,6 +63,7 @@ const bad: Array<[string, (out: string) => string[], RegExp]> = [
   ['a negative count', (out) => [out, '-1'], /"-1" is negative/],
   ['too many clients', (out) => [out, '300'], /"300" is more than 252/],
   ['an unknown mode', (out) => [out, '3', '--mode', 'loud'], /unknown mode "loud"/],
+  ['an unknown target', (out) => [out, '3', '--target', 'k8s'], /unknown target "k8s"/],
   ['an unknown flag', (out) => [out, '3', '--force'], /unknown flag "--force"/],
   ['an extra argument', (out) => [out, '3', '4'], /unexpected argument "4"/],
 ];

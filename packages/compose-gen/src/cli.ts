@@ -1,11 +1,14 @@
 #!/usr/bin/env node
+import { dirname, resolve } from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
 import { parse, stringify } from 'yaml';
 import { USAGE, parseArgs } from './args.js';
 import type { Command } from './args.js';
 import { composeFor } from './compose.js';
 import { UsageError } from './errors.js';
+import { REPO_ROOT } from './layout.js';
 import { checkOutputPath, writeFileAtomically } from './output.js';
+import { stackFor } from './stack.js';
 
 const EXIT_USAGE = 2;
 const EXIT_FAILURE = 1;
@@ -25,7 +28,10 @@ function main(argv: readonly string[]): number {
     return 0;
   }
 
-  const compose = composeFor(command);
+  // Relative paths in the file resolve from its own folder, wherever that is.
+  const placement = { outDir: dirname(resolve(command.out)), repoRoot: REPO_ROOT };
+  const options = { clients: command.clients, mode: command.mode, placement };
+  const compose = command.target === 'swarm' ? stackFor(options) : composeFor(options);
   const text = stringify(compose);
   // The file must read back as exactly what was built (e.g. no env value turned into a number).
   if (!isDeepStrictEqual(parse(text), compose)) {

@@ -1,12 +1,16 @@
 import test from 'ava';
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
 import {
-  CLIENT_CONFIG_VOLUME,
+  BETS_VOLUME_MOUNT,
   MAX_CLIENTS,
-  SERVER_CONFIG_VOLUME,
   SUBNET,
   agencyFileVolume,
+  clientConfigVolume,
   composeFor,
+  serverConfigVolume,
 } from './compose.js';
+import { REPO_ROOT } from './layout.js';
 import { MODES } from './mode.js';
 import { schemaErrors } from './test/schema.js';
 
@@ -16,13 +20,13 @@ for (const mode of MODES) {
       const file = composeFor({ clients, mode });
       const clientIds = Array.from({ length: clients }, (_, k) => k + 1);
 
-      t.deepEqual(Object.keys(file), ['services', 'networks'], 'no name: or version: key');
+      t.deepEqual(Object.keys(file), ['services', 'networks', 'volumes'], 'no name: or version: key');
       t.deepEqual(Object.keys(file.services), ['server', ...clientIds.map((i) => `client${i}`)]);
       t.deepEqual(file.services['server'], {
         container_name: 'server',
         image: 'server:latest',
-        environment: [`AGENCIES=${clients}`],
-        volumes: [SERVER_CONFIG_VOLUME],
+        environment: [`AGENCIES=${clients}`, 'BETS_FILE=/home/node/bets.csv'],
+        volumes: [serverConfigVolume(), BETS_VOLUME_MOUNT],
         networks: ['testing_net'],
       });
       for (const i of clientIds) {
@@ -32,21 +36,57 @@ for (const mode of MODES) {
         t.deepEqual(client.environment.slice(0, 2), [`CLI_ID=${i}`, `CLI_MODE=${mode}`]);
         const betKeys = client.environment.slice(2).map((entry) => entry.split('=')[0]);
         t.deepEqual(betKeys, mode === 'bet' ? ['NOMBRE', 'APELLIDO', 'DOCUMENTO', 'NACIMIENTO', 'NUMERO'] : []);
-        t.deepEqual(client.volumes, mode === 'agency' ? [CLIENT_CONFIG_VOLUME, agencyFileVolume(i)] : [CLIENT_CONFIG_VOLUME]);
+        t.deepEqual(client.volumes, mode === 'agency' ? [clientConfigVolume(), agencyFileVolume(i)] : [clientConfigVolume()]);
         t.deepEqual(client.depends_on, ['server']);
         t.deepEqual(client.networks, ['testing_net']);
       }
       t.deepEqual(file.networks, { testing_net: { driver: 'bridge', ipam: { config: [{ subnet: SUBNET }] } } });
+      t.deepEqual(file.volumes, { bets: {} });
       t.deepEqual(schemaErrors(file), []);
     });
   }
 }
 
 test('paths match what the server and client images read', (t) => {
-  t.is(SERVER_CONFIG_VOLUME, './packages/server/config.ini:/app/config.ini:ro');
-  t.is(CLIENT_CONFIG_VOLUME, './packages/client/config.yaml:/app/config.yaml:ro');
+  t.is(serverConfigVolume(), './packages/server/config.ini:/app/config.ini:ro');
+  t.is(clientConfigVolume(), './packages/client/config.yaml:/app/config.yaml:ro');
   t.is(agencyFileVolume(3), './.data/agency-3.csv:/app/.data/agency-3.csv:ro');
+  t.is(BETS_VOLUME_MOUNT, 'bets:/home/node');
   t.is(SUBNET, '172.25.125.0/24');
+});
+
+// Regression: the paths were fixed as ./packages/..., right only for a file at the repo root, so `pnpm --filter
+// compose-gen gen out.yaml 5` (run in packages/compose-gen) wrote mounts of packages/compose-gen/packages/....
+const placements: Array<[string, string, string]> = [
+  ['the repo root', '/repo', './packages/server/config.ini'],
+  ['a package folder', '/repo/packages/compose-gen', '../server/config.ini'],
+  ['a subfolder', '/repo/deploy/one', '../../packages/server/config.ini'],
+  ['a folder outside the repo', '/tmp/out', '../../repo/packages/server/config.ini'],
+];
+for (const [where, outDir, serverConfig] of placements) {
+  test(`host paths from a file in ${where} point into the repo`, (t) => {
+    const placement = { outDir, repoRoot: '/repo' };
+    const file = composeFor({ clients: 2, mode: 'agency', placement });
+    t.is(file.services['server']!.volumes[0], `${serverConfig}:/app/config.ini:ro`);
+    const sources = Object.values(file.services).flatMap((s) => s.volumes.map((v) => v.split(':')[0]!)).filter((v) => v !== 'bets');
+    t.deepEqual(
+      sources.map((source) => resolve(outDir, source)),
+      [
+        '/repo/packages/server/config.ini',
+        '/repo/packages/client/config.yaml',
+        '/repo/.data/agency-1.csv',
+        '/repo/packages/client/config.yaml',
+        '/repo/.data/agency-2.csv',
+      ],
+    );
+    // Compose reads a source as a path only when it starts with . or /; otherwise it is a volume name.
+    for (const source of sources) t.regex(source, /^\.\.?\//);
+    t.deepEqual(schemaErrors(file), []);
+  });
+}
+
+test('the config files the default file mounts exist in this repo', (t) => {
+  for (const volume of [serverConfigVolume(), clientConfigVolume()]) t.true(existsSync(resolve(REPO_ROOT, volume.split(':')[0]!)), volume);
 });
 
 test('client 1 bets the course example in bet mode', (t) => {

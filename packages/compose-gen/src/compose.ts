@@ -1,4 +1,17 @@
 import { betEnvironment, sampleBet } from './bet-samples.js';
+import {
+  AT_REPO_ROOT,
+  BETS_DIR,
+  BETS_FILE,
+  BETS_VOLUME,
+  CLIENT_CONFIG,
+  CLIENT_CONFIG_TARGET,
+  SERVER_CONFIG,
+  SERVER_CONFIG_TARGET,
+  agencyFile,
+  fromOutput,
+  type Placement,
+} from './layout.js';
 import type { Mode } from './mode.js';
 
 /**
@@ -9,6 +22,7 @@ import type { Mode } from './mode.js';
 export interface ComposeFile {
   services: Record<string, Service>;
   networks: Record<string, Network>;
+  volumes: Record<string, Record<string, never>>;
 }
 
 export interface Service {
@@ -30,6 +44,8 @@ export interface ComposeOptions {
   /** Number of agency clients, 0 or more. */
   readonly clients: number;
   readonly mode: Mode;
+  /** Where the file goes and which repository it points into; by default a file at this repo's root. */
+  readonly placement?: Placement;
 }
 
 export const NETWORK = 'testing_net';
@@ -37,48 +53,77 @@ export const SUBNET = '172.25.125.0/24';
 /** A /24 holds 253 container addresses after the gateway (.1); one goes to the server. */
 export const MAX_CLIENTS = 252;
 
-// Paths are relative to the compose file, which lives at the repo root.
-export const SERVER_CONFIG_VOLUME = './packages/server/config.ini:/app/config.ini:ro';
-export const CLIENT_CONFIG_VOLUME = './packages/client/config.yaml:/app/config.yaml:ro';
+/** Host paths are relative to the compose file's folder (see layout.ts). */
+export function serverConfigVolume(placement: Placement = AT_REPO_ROOT): string {
+  return `${fromOutput(placement, SERVER_CONFIG)}:${SERVER_CONFIG_TARGET}:ro`;
+}
+
+export function clientConfigVolume(placement: Placement = AT_REPO_ROOT): string {
+  return `${fromOutput(placement, CLIENT_CONFIG)}:${CLIENT_CONFIG_TARGET}:ro`;
+}
+
+/** The agency's bet file: host path relative to the compose file's folder, container path relative to /app. */
+export function agencyFileVolume(clientId: number, placement: Placement = AT_REPO_ROOT): string {
+  const file = agencyFile(clientId);
+  return `${fromOutput(placement, file)}:/app/${file}:ro`;
+}
+
+/**
+ * bets.csv on a named volume rather than a bind mount of a host folder: `down` keeps it (only `down -v` removes
+ * it), the Swarm stack uses the same kind, and the server (uid 1000) can write it whoever runs Docker on the host
+ * (a host folder made by root would be closed to uid 1000). Read it with a throwaway container:
+ * `docker run --rm -v tp0_bets:/bets busybox cat /bets/bets.csv`.
+ */
+export const BETS_VOLUME_MOUNT = `${BETS_VOLUME}:${BETS_DIR}`;
 
 export function clientName(clientId: number): string {
   return `client${clientId}`;
 }
 
-/** The agency's bet file: host path relative to the compose file, container path relative to /app. */
-export function agencyFileVolume(clientId: number): string {
-  const file = `.data/agency-${clientId}.csv`;
-  return `./${file}:/app/${file}:ro`;
-}
-
-export function composeFor({ clients, mode }: ComposeOptions): ComposeFile {
+/** Throws RangeError unless `clients` is a whole number from 0 to MAX_CLIENTS. */
+export function checkClientCount(clients: number): void {
   if (!Number.isSafeInteger(clients) || clients < 0 || clients > MAX_CLIENTS) {
     throw new RangeError(`clients must be an integer from 0 to ${MAX_CLIENTS}, got ${clients}`);
   }
-  const services: Record<string, Service> = { server: serverService(clients) };
-  for (let id = 1; id <= clients; id++) services[clientName(id)] = clientService(id, mode);
+}
+
+export function composeFor({ clients, mode, placement = AT_REPO_ROOT }: ComposeOptions): ComposeFile {
+  checkClientCount(clients);
+  const services: Record<string, Service> = { server: serverService(clients, placement) };
+  for (let id = 1; id <= clients; id++) services[clientName(id)] = clientService(id, mode, placement);
   return {
     services,
     networks: { [NETWORK]: { driver: 'bridge', ipam: { config: [{ subnet: SUBNET }] } } },
+    volumes: { [BETS_VOLUME]: {} },
   };
 }
 
-function serverService(clients: number): Service {
+/** The server's environment in every target: the agencies to wait for (0: no draw) and bets.csv on its volume. */
+export function serverEnvironment(clients: number): string[] {
+  return [`AGENCIES=${clients}`, `BETS_FILE=${BETS_FILE}`];
+}
+
+/** An agency's environment in every target: its id, what it runs and, in bet mode, its one bet. */
+export function clientEnvironment(id: number, mode: Mode): string[] {
+  const environment = [`CLI_ID=${id}`, `CLI_MODE=${mode}`];
+  if (mode === 'bet') environment.push(...betEnvironment(sampleBet(id)));
+  return environment;
+}
+
+function serverService(clients: number, placement: Placement): Service {
   return {
     container_name: 'server',
     image: 'server:latest',
-    // The server waits for this many agencies before the draw; 0 means no draw.
-    environment: [`AGENCIES=${clients}`],
-    volumes: [SERVER_CONFIG_VOLUME],
+    environment: serverEnvironment(clients),
+    volumes: [serverConfigVolume(placement), BETS_VOLUME_MOUNT],
     networks: [NETWORK],
   };
 }
 
-function clientService(id: number, mode: Mode): Service {
-  const environment = [`CLI_ID=${id}`, `CLI_MODE=${mode}`];
-  if (mode === 'bet') environment.push(...betEnvironment(sampleBet(id)));
-  const volumes = [CLIENT_CONFIG_VOLUME];
-  if (mode === 'agency') volumes.push(agencyFileVolume(id));
+function clientService(id: number, mode: Mode, placement: Placement): Service {
+  const environment = clientEnvironment(id, mode);
+  const volumes = [clientConfigVolume(placement)];
+  if (mode === 'agency') volumes.push(agencyFileVolume(id, placement));
   return {
     container_name: clientName(id),
     image: 'client:latest',

@@ -1,5 +1,6 @@
 /**
- * Builds the TP0 Docker Compose file: a `server` and clients `client1`…`clientN` on `testing_net`.
+ * Builds the TP0 Docker Compose file (`composeFor`) or Swarm stack file (`stackFor`): a `server` and clients
+ * `client1`…`clientN` on `testing_net`, bets.csv on the named volume `bets`.
  *
  * @example
  * import { stringify } from 'yaml';
@@ -9,14 +10,21 @@
 export {
   composeFor,
   agencyFileVolume,
+  BETS_VOLUME_MOUNT,
+  clientConfigVolume,
   clientName,
-  CLIENT_CONFIG_VOLUME,
   MAX_CLIENTS,
   NETWORK,
-  SERVER_CONFIG_VOLUME,
+  serverConfigVolume,
   SUBNET,
 } from './compose.js';
 export type { ComposeFile, ComposeOptions, Network, Service } from './compose.js';
+export { stackFor, DATA_NODE_LABEL, SERVER_CONSTRAINT, STACK_VERSION } from './stack.js';
+export type { StackFile, StackOptions, StackService } from './stack.js';
+export { AT_REPO_ROOT, BETS_DIR, BETS_FILE, BETS_VOLUME, REPO_ROOT } from './layout.js';
+export type { Placement } from './layout.js';
+export { DEFAULT_TARGET, TARGETS, isTarget } from './target.js';
+export type { Target } from './target.js';
 export { DEFAULT_MODE, MODES, isMode } from './mode.js';
 export type { Mode } from './mode.js';
 export { sampleBet, betEnvironment } from './bet-samples.js';

@@ -1,12 +1,17 @@
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { ExecutionContext } from 'ava';
 
 export const PACKAGE_DIR = fileURLToPath(new URL('../..', import.meta.url));
 export const REPO_ROOT = join(PACKAGE_DIR, '../..');
+
+/** Where the CLI places a file written to `out` (an absolute path). */
+export function placementOf(out: string): { outDir: string; repoRoot: string } {
+  return { outDir: dirname(out), repoRoot: REPO_ROOT.replace(/\/$/, '') };
+}
 
 export interface Run {
   status: number | null;
