@@ -8,13 +8,20 @@ COMPOSE_FILE ?= docker-compose-dev.yaml
 DATA_DIR ?= .data
 DATASET_ZIP ?= ../shared/datasets/tp0-dataset.zip
 GEN_DATA := packages/system/dist/gen-data.js
+# Swarm: the stack file is generated under .data (untracked); its config paths are relative to it.
+STACK ?= tp0
+STACK_FILE ?= $(DATA_DIR)/docker-stack.yaml
+# Present while the swarm is one that swarm-up initialised, so swarm-down leaves only a swarm it made.
+SWARM_MARKER := $(DATA_DIR)/.swarm-created
+SWARM_STATE = $$(docker info --format '{{.Swarm.LocalNodeState}}')
 
 # Compose v2 plugin when present, else the standalone v1 (Debian 12 ships
 # 1.29, which rejects a top-level `name:`: the project name is in .env).
 COMPOSE := $(shell docker compose version >/dev/null 2>&1 && echo 'docker compose' || echo docker-compose)
 
 .PHONY: default ensure-pnpm build docker-engine docker-image docker-compose-up \
-	docker-compose-down docker-compose-logs test test-unit test-docker data course-data run
+	docker-compose-down docker-compose-logs docker-compose-logs-sorted swarm-up swarm-down swarm-logs swarm-rm \
+	test test-unit test-docker data course-data run
 
 default: build
 
@@ -46,6 +53,7 @@ $(COMPOSE_FILE):
 $(DATA_DIR)/agency-1.csv:
 	@if [ -f $(DATASET_ZIP) ]; then $(MAKE) course-data; else $(MAKE) data; fi
 
+# Keeps bets.csv: it is on the tp0_bets volume, and the next up resumes from it (`$(COMPOSE) down -v` deletes it).
 docker-compose-down:
 	@if [ -f $(COMPOSE_FILE) ]; then \
 		$(COMPOSE) -f $(COMPOSE_FILE) stop -t 1 && $(COMPOSE) -f $(COMPOSE_FILE) down; \
@@ -53,6 +61,56 @@ docker-compose-down:
 
 docker-compose-logs:
 	$(COMPOSE) -f $(COMPOSE_FILE) logs -f
+
+# One timeline for the whole project. Plain `logs` reads each container's log on its own and prints each backlog
+# as it comes, so after a fast run one container's lines can all come before another's (a client's winners line
+# above the server's sorteo line). -t prefixes every line with the engine's timestamp (RFC 3339, fixed nanoseconds,
+# UTC), taken when the container wrote the line: a stable sort on that field merges them in the order they happened.
+docker-compose-logs-sorted:
+	@$(COMPOSE) -f $(COMPOSE_FILE) logs -t --no-color | grep ' | ' | sort -s -b -k3,3
+
+# Docker Swarm on this machine: a one-node swarm (initialised here when there is none), the stack from
+# `generar-compose.sh --target swarm`, the same data as docker-compose-up. Bets stay in the $(STACK)_bets volume
+# after swarm-down (`docker volume rm $(STACK)_bets` forgets them); it is the volume a Compose run of project tp0
+# uses too, so the two run the same lottery, one at a time.
+swarm-up: docker-engine docker-image $(DATA_DIR)/agency-1.csv
+	@if [ "$(SWARM_STATE)" != active ]; then \
+		had_gwbridge=$$(docker network inspect docker_gwbridge >/dev/null 2>&1 && echo yes || echo no); \
+		docker swarm init --advertise-addr 127.0.0.1 >/dev/null && mkdir -p $(DATA_DIR) \
+		&& echo "had_gwbridge=$$had_gwbridge" > $(SWARM_MARKER) \
+		&& echo "swarm-up: initialised a one-node swarm (swarm-down leaves it)"; fi
+	@# The server's placement constraint: the node that keeps its bets volume.
+	docker node update --label-add tp0.data=true $$(docker info --format '{{.Swarm.NodeID}}') >/dev/null
+	./generar-compose.sh $(STACK_FILE) $(AGENCIES) --target swarm
+	@# A deployed stack's agencies already ran once, and its configs cannot change in place: start afresh.
+	@if docker stack ls --format '{{.Name}}' | grep -qx '$(STACK)'; then $(MAKE) --no-print-directory swarm-rm; fi
+	docker stack deploy -c $(STACK_FILE) $(STACK)
+
+# Every service's log, followed (Ctrl-C stops); `docker service logs` takes one service at a time.
+swarm-logs:
+	@services=$$(docker stack services --format '{{.Name}}' $(STACK) 2>/dev/null); \
+	if [ -z "$$services" ]; then echo "swarm-logs: stack $(STACK) is not deployed (make swarm-up)" >&2; exit 1; fi; \
+	for service in $$services; do docker service logs -f --no-task-ids $$service & done; wait
+
+# Leaves the swarm only if swarm-up initialised it, and then also removes the gateway bridge swarm init made.
+swarm-down: swarm-rm
+	@if [ -f $(SWARM_MARKER) ]; then \
+		had=$$(sed -n 's/^had_gwbridge=//p' $(SWARM_MARKER)); \
+		docker swarm leave --force && rm -f $(SWARM_MARKER) && \
+		if [ "$$had" = no ]; then \
+			for i in $$(seq 20); do docker network rm docker_gwbridge >/dev/null 2>&1 && break; sleep 1; done; \
+			docker network inspect docker_gwbridge >/dev/null 2>&1 \
+				&& echo "swarm-down: docker_gwbridge still in use; remove it later (docker network rm docker_gwbridge)"; \
+		fi; true; fi
+
+# `docker stack rm` returns before the tasks' containers are gone; the stack's network goes last.
+swarm-rm:
+	@if [ "$(SWARM_STATE)" = active ] && docker stack ls --format '{{.Name}}' | grep -qx '$(STACK)'; then \
+		docker stack rm $(STACK) && \
+		for i in $$(seq 60); do \
+			[ -z "$$(docker ps -aq --filter label=com.docker.stack.namespace=$(STACK))" ] \
+				&& ! docker network inspect $(STACK)_testing_net >/dev/null 2>&1 && break; sleep 1; done; \
+	else echo "swarm-rm: stack $(STACK) is not deployed"; fi
 
 # Seeded synthetic bets, one file per agency. Builds only the generator (and
 # the packages it depends on) when it is missing.

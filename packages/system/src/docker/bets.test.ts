@@ -21,9 +21,11 @@ test.after.always(removeLeftovers);
 const COURSE_ZIP = path.resolve(REPO_ROOT, '../shared/datasets/tp0-dataset.zip');
 const COURSE_BETS = 78_697;
 
-/** bets.csv rows (agency, first name, last name, document, birthdate, number) copied out of the server container. */
+/** bets.csv rows (agency, first name, last name, document, birthdate, number), read from the server's bets volume. */
 async function storedRows(p: Project): Promise<string[]> {
-  return csvLines(await p.copyOut('server', '/app/bets.csv'));
+  const text = await p.storedBets();
+  if (text === null) throw new Error(`${p.betsFile()} is not on the bets volume`);
+  return csvLines(text);
 }
 
 function rowsPerAgency(rows: readonly string[]): Map<number, number> {

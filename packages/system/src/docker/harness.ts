@@ -5,7 +5,8 @@
  * `action:`/`result:` fields, and the `<service> exited with code N` lines).
  *
  * The generator fixes the container names (`server`, `client1`, ...), so only one project can run at a time:
- * every start first removes leftovers with those names, and `down()` always runs `down -v --remove-orphans`.
+ * every start first removes leftovers with those names (and the project's volumes, unless told to keep them), and
+ * `down()` runs `down -v --remove-orphans`. bets.csv lives on the project's named volume `tp0e2e_bets`.
  */
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { createWriteStream, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync, type WriteStream } from 'node:fs';
@@ -86,14 +87,38 @@ export async function imageId(image: string): Promise<string> {
   return (await must('docker', ['image', 'inspect', '-f', '{{.Id}}', image])).trim();
 }
 
-/** Removes containers named like the generator's (and validar-echo-server.sh's probe) and this project's networks. */
+/**
+ * Removes containers named like the generator's (and validar-echo-server.sh's probe), this project's networks and
+ * its volumes (a leftover bets volume would hand the next scenario someone else's bets).
+ */
 export async function removeLeftovers(): Promise<void> {
+  await removeLeftoverContainers();
+  await removeProjectVolumes();
+}
+
+/** removeLeftovers() but for the volumes: what a restart that keeps the bets clears. */
+async function removeLeftoverContainers(): Promise<void> {
   const names = (await must('docker', ['ps', '-a', '--format', '{{.Names}}'])).split('\n').filter((n) => LEFTOVER_NAME.test(n));
   if (names.length > 0) await run('docker', ['rm', '-f', ...names]);
   const networks = (await must('docker', ['network', 'ls', '-q', '--filter', `label=com.docker.compose.project=${PROJECT}`]))
     .split('\n')
     .filter(Boolean);
   if (networks.length > 0) await run('docker', ['network', 'rm', ...networks]);
+}
+
+async function removeProjectVolumes(): Promise<void> {
+  const volumes = (await must('docker', ['volume', 'ls', '-q', '--filter', `label=com.docker.compose.project=${PROJECT}`]))
+    .split('\n')
+    .filter(Boolean);
+  if (volumes.length > 0) await run('docker', ['volume', 'rm', ...volumes]);
+}
+
+/** A file on a named volume, read by a throwaway container that mounts the volume read-only; null when missing. */
+export async function readVolumeFile(volume: string, file: string): Promise<string | null> {
+  const result = await run('docker', ['run', '--rm', '-v', `${volume}:/volume:ro`, 'busybox:local', 'cat', `/volume/${file}`]);
+  if (result.code === 0) return result.stdout;
+  if (/No such file/.test(result.stderr)) return null;
+  throw new Error(`reading ${file} from volume ${volume} failed (${result.code}): ${result.stderr.trim()}`);
 }
 
 export interface ContainerState {
@@ -165,7 +190,7 @@ export interface ProjectSpec {
   readonly server?: Readonly<Record<string, string | number>>;
   /** config.yaml dotted paths (`loop.period`) to set in the clients' copy; null deletes the key. */
   readonly client?: Readonly<Record<string, string | number | null>>;
-  /** Directory holding agency-<i>.csv for every client (agency mode); mounted in place of `./.data/agency-<i>.csv`. */
+  /** Directory holding agency-<i>.csv for every client (agency mode); mounted in place of the repo's `.data/agency-<i>.csv`. */
   readonly data?: string;
   /** Environment entries (`KEY=value`) to set or replace, per service. */
   readonly env?: Readonly<Record<string, Readonly<Record<string, string | number>>>>;
@@ -214,40 +239,24 @@ export class Project {
   ) {}
 
   /**
-   * Writes the compose file with the generator, then points its volumes at absolute paths: the edited configs and
-   * `spec.data` where given, the repo's files otherwise. Does not start anything.
+   * Writes the compose file with the generator, then points its bind mounts at absolute paths: the edited configs
+   * and `spec.data` where given, the repo's files otherwise. Does not start anything.
    * `dir` is the scenario directory (from scenarioDir); created when omitted.
    */
   static async create(spec: ProjectSpec, dir = scenarioDir(spec.name)): Promise<Project> {
     const file = path.join(E2E_DIR, `${spec.name}.yaml`);
     await must(process.execPath, [COMPOSE_GEN, file, String(spec.clients), '--mode', spec.mode ?? 'agency']);
-
-    const replace = new Map<string, string>();
-    if (spec.server !== undefined) {
-      const copy = path.join(dir, 'config.ini');
-      writeFileSync(copy, editIni(readFileSync(path.join(REPO_ROOT, SERVER_CONFIG), 'utf8'), spec.server));
-      replace.set(`./${SERVER_CONFIG}`, copy);
-    }
-    if (spec.client !== undefined) {
-      const copy = path.join(dir, 'config.yaml');
-      writeFileSync(copy, editYaml(readFileSync(path.join(REPO_ROOT, CLIENT_CONFIG), 'utf8'), spec.client));
-      replace.set(`./${CLIENT_CONFIG}`, copy);
-    }
-    if (spec.data !== undefined) {
-      for (let i = 1; i <= spec.clients; i++) {
-        const csv = path.join(spec.data, `agency-${i}.csv`);
-        if (!existsSync(csv)) throw new Error(`${csv} missing: a bind mount of a missing file becomes a directory`);
-        replace.set(`./.data/agency-${i}.csv`, csv);
-      }
-    }
+    const replace = replacedHostFiles(spec, dir);
 
     const compose = parseDocument(readFileSync(file, 'utf8'));
     const services = compose.toJS().services as Record<string, { volumes?: string[]; environment?: string[] }>;
     for (const [service, def] of Object.entries(services)) {
       const volumes = (def.volumes ?? []).map((volume) => {
         const [source = '', ...rest] = volume.split(':');
-        const target = replace.get(source) ?? path.resolve(REPO_ROOT, source);
-        return [target, ...rest].join(':');
+        // A bare name (`bets`) is a named volume; a path is relative to the compose file's folder.
+        if (!/^[./]/.test(source)) return volume;
+        const absolute = path.resolve(path.dirname(file), source);
+        return [replace.get(absolute) ?? absolute, ...rest].join(':');
       });
       if (volumes.length > 0) compose.setIn(['services', service, 'volumes'], volumes);
       const overrides = spec.env?.[service];
@@ -262,6 +271,18 @@ export class Project {
     return new Project(spec, dir, file, compose);
   }
 
+  /** bets.csv as the server sees it, read from the project's volume (null before the server made it). */
+  async storedBets(): Promise<string | null> {
+    return readVolumeFile(`${PROJECT}_bets`, path.posix.basename(this.betsFile()));
+  }
+
+  /** BETS_FILE from the server's environment: a path on the bets volume. */
+  betsFile(): string {
+    const file = this.environment('server')['BETS_FILE'];
+    if (file === undefined) throw new Error('the compose file sets no BETS_FILE for the server');
+    return file;
+  }
+
   /** Environment of a service as the compose file gives it (`KEY=value` entries). */
   environment(service: string): Record<string, string> {
     const list = (this.compose.getIn(['services', service, 'environment']) as { toJSON(): string[] } | undefined)?.toJSON() ?? [];
@@ -272,16 +293,18 @@ export class Project {
     return run('docker-compose', ['-p', PROJECT, '-f', this.file, ...args], { timeoutMs });
   }
 
-  /** Removes leftovers, `up -d`, then follows the logs. */
-  async up(): Promise<void> {
-    await removeLeftovers();
+  /** Removes leftovers (the project's volumes too, unless `keepVolumes`), `up -d`, then follows the logs. */
+  async up(options: { keepVolumes?: boolean } = {}): Promise<void> {
+    await removeLeftoverContainers();
+    if (options.keepVolumes !== true) await removeProjectVolumes();
     const result = await this.compose_(['up', '-d']);
     if (result.code !== 0) throw new Error(`docker-compose up failed (${result.code}): ${result.stderr.trim()}`);
     this.follow();
   }
 
   private follow(): void {
-    this.logFile = createWriteStream(path.join(this.dir, 'compose.log'));
+    // Appended: a scenario that runs the project twice keeps both runs' logs.
+    this.logFile = createWriteStream(path.join(this.dir, 'compose.log'), { flags: 'a' });
     const child = spawn('docker-compose', ['-p', PROJECT, '-f', this.file, 'logs', '-f', '--no-color'], {
       cwd: REPO_ROOT,
       stdio: ['ignore', 'pipe', 'pipe'],
@@ -428,19 +451,46 @@ export class Project {
     return readFileSync(to, 'utf8');
   }
 
-  /** `down -v --remove-orphans`, then stops following; also removes leftovers made outside compose. Never throws. */
-  async down(): Promise<void> {
+  /**
+   * `down -v --remove-orphans` (without -v when `keepVolumes`: the bets survive, as with `make docker-compose-down`),
+   * then stops following; also removes leftovers made outside compose. Never throws.
+   */
+  async down(options: { keepVolumes?: boolean } = {}): Promise<void> {
     await this.catchingUp;
     try {
-      await this.compose_(['down', '-v', '--remove-orphans', '-t', '3']);
+      await this.compose_(['down', ...(options.keepVolumes === true ? [] : ['-v']), '--remove-orphans', '-t', '3']);
     } finally {
       this.follower?.kill('SIGTERM');
       this.follower = null;
       this.logFile?.end();
       this.logFile = null;
-      await removeLeftovers().catch(() => undefined);
+      await removeLeftoverContainers().catch(() => undefined);
+      if (options.keepVolumes !== true) await removeProjectVolumes().catch(() => undefined);
     }
   }
+}
+
+/** Absolute host path in the repo -> the file to mount instead (edited configs, the scenario's data). */
+function replacedHostFiles(spec: ProjectSpec, dir: string): Map<string, string> {
+  const replace = new Map<string, string>();
+  if (spec.server !== undefined) {
+    const copy = path.join(dir, 'config.ini');
+    writeFileSync(copy, editIni(readFileSync(path.join(REPO_ROOT, SERVER_CONFIG), 'utf8'), spec.server));
+    replace.set(path.join(REPO_ROOT, SERVER_CONFIG), copy);
+  }
+  if (spec.client !== undefined) {
+    const copy = path.join(dir, 'config.yaml');
+    writeFileSync(copy, editYaml(readFileSync(path.join(REPO_ROOT, CLIENT_CONFIG), 'utf8'), spec.client));
+    replace.set(path.join(REPO_ROOT, CLIENT_CONFIG), copy);
+  }
+  if (spec.data !== undefined) {
+    for (let i = 1; i <= spec.clients; i++) {
+      const csv = path.join(spec.data, `agency-${i}.csv`);
+      if (!existsSync(csv)) throw new Error(`${csv} missing: a bind mount of a missing file becomes a directory`);
+      replace.set(path.join(REPO_ROOT, `.data/agency-${i}.csv`), csv);
+    }
+  }
+  return replace;
 }
 
 /** Splits a `<service> | <line>` log line; undefined for other lines (compose's own messages). */
