@@ -10,6 +10,7 @@
 import os from 'node:os';
 import { PassThrough, type Transform } from 'node:stream';
 import * as thisCodec from '../index.js';
+import { random } from '../testing/fuzz.js';
 
 type Lib = typeof thisCodec;
 interface Subject {
@@ -36,17 +37,6 @@ function rosterCodec(lib: Lib) {
   return lib.binaryCodec<Roster>('bench', types, { maxFrameLength: 1 << 16 });
 }
 
-/** mulberry32, seeded: the same bets in every run. */
-function random(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 // Like the course dataset: one or two first names (5% with accents), last names (25% with accents), names up to 33 bytes.
 const FIRST = ['Santiago', 'Lionel', 'Agustín', 'Emanuel', 'Tiago', 'Nicolás', 'María', 'Fernanda', 'Valentina', 'Juan', 'Sofía', 'Mateo', 'Camila', 'Benjamin', 'Martina', 'Joaquin', 'Lucía', 'Bautista', 'Catalina', 'Maximiliano'];

@@ -21,8 +21,8 @@ export interface FuzzReport {
   readonly errors: Readonly<Record<string, number>>;
 }
 
-/** mulberry32: small, fast, seeded; plenty for shaking a decoder. */
-function random(seed: number): () => number {
+/** mulberry32: small, fast, seeded; plenty for shaking a decoder (and for the bench's repeatable data). */
+export function random(seed: number): () => number {
   let state = seed >>> 0;
   return () => {
     state = (state + 0x6d2b79f5) >>> 0;
