@@ -1,25 +1,9 @@
-import { createLogger, formatFromEnv, loadConfigOrExit } from '@tp0/common';
-import { runClient } from './client.js';
-import { loadConfig } from './config.js';
+/**
+ * Entry point: `node dist/main.js` (config from ./config.yaml or CLI_CONFIG_FILE, CLI_* env overrides). SIGTERM and
+ * SIGINT are caught before anything else loads, so a signal at any moment of start-up ends the agency cleanly, exit 0.
+ */
+import { EarlySignals } from '@tp0/common/early-signals';
 
-const config = loadConfigOrExit(() => loadConfig());
-
-const log = createLogger({ name: 'client', level: config.logLevel, format: formatFromEnv() });
-const controller = new AbortController();
-const onSignal = (name: NodeJS.Signals) => {
-  log.info('signal', 'success', { signal: name });
-  controller.abort();
-};
-process.once('SIGTERM', onSignal);
-process.once('SIGINT', onSignal);
-
-runClient(config, log, controller.signal).then(
-  code => {
-    process.exitCode = code;
-    process.off('SIGTERM', onSignal).off('SIGINT', onSignal);
-  },
-  (error: unknown) => {
-    log.critical('client', 'fail', { error: error instanceof Error ? error.message : String(error) });
-    process.exitCode = 1;
-  },
-);
+const signals = new EarlySignals();
+const { start } = await import('./start.js');
+start(signals);
