@@ -32,7 +32,7 @@ test('reads [DEFAULT] from CONFIG_FILE, with defaults for BETS_FILE and FSYNC', 
 
 test('the package config.ini holds the course defaults', (t) => {
   const config = loadConfig({ CONFIG_FILE: new URL('../config.ini', import.meta.url).pathname });
-  t.like(config, { port: 12345, listenBacklog: 5, loggingLevel: 'DEBUG', agencies: 5, betsFile: './bets.csv', fsync: 'none' });
+  t.like(config, { port: 12345, listenBacklog: 5, loggingLevel: 'INFO', agencies: 5, betsFile: './bets.csv', fsync: 'none' });
 });
 
 test('env variables override the file key by key; empty SERVER_IP means all interfaces', async (t) => {

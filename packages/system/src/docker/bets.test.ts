@@ -79,7 +79,7 @@ for (const maxAmount of [64, 99]) {
     const bets = [64, 99];
     const data = await mixedData(dir, bets.map((n) => ({ bets: n })));
     await withProject(
-      { name, clients: 2, mode: 'agency', data, client: { 'batch.maxAmount': maxAmount }, server: { LOGGING_LEVEL: 'INFO' } },
+      { name, clients: 2, mode: 'agency', data, client: { 'batch.maxAmount': maxAmount, 'log.level': 'DEBUG' }, server: { LOGGING_LEVEL: 'INFO' } },
       async (p) => {
         const codes = await p.waitAllExited(clientNames(2), 60_000);
         const expectedBatches: number[] = [];

@@ -13,12 +13,12 @@ test.after.always(removeLeftovers);
 
 test('loop amount and period from config.yaml', async (t) => {
   await withProject(
-    { name: 'config-loop', clients: 1, mode: 'echo', client: { 'loop.amount': 3, 'loop.period': '2s' } },
+    { name: 'config-loop', clients: 1, mode: 'echo', client: { 'loop.amount': 3, 'loop.period': '2s', 'log.level': 'DEBUG' } },
     async (p) => {
       const [config] = await p.waitLines('client1', 'config', { result: 'success', timeoutMs: 30_000 });
       t.is(config?.fields['loop_amount'], '3');
       t.is(config?.fields['loop_period'], '2s');
-      t.is(config?.fields['log_level'], 'DEBUG', 'DEBUG (the committed level) shows the config line');
+      t.is(config?.fields['log_level'], 'DEBUG', 'log.level DEBUG from the mounted config.yaml shows the config line');
       await p.waitLines('client1', 'loop_finished', { result: 'success', timeoutMs: 30_000 });
       t.is(await p.waitExitLine('client1', 10_000), 0);
       t.is(p.lines('client1', 'receive_message', 'success').length, 3);
@@ -54,7 +54,7 @@ test('LOGGING_LEVEL / log.level INFO hide the DEBUG config lines', async (t) => 
 });
 
 test('SERVER_LISTEN_BACKLOG from config.ini shows in the server config line', async (t) => {
-  await withProject({ name: 'config-backlog', clients: 0, server: { SERVER_LISTEN_BACKLOG: 17 } }, async (p) => {
+  await withProject({ name: 'config-backlog', clients: 0, server: { SERVER_LISTEN_BACKLOG: 17, LOGGING_LEVEL: 'DEBUG' } }, async (p) => {
     const [config] = await p.waitLines('server', 'config', { result: 'success', timeoutMs: 30_000 });
     t.is(config?.fields['listen_backlog'], '17');
     await p.waitLines('server', 'listen', { result: 'success', timeoutMs: 10_000 });
