@@ -11,6 +11,7 @@
 //   --out   output directory (default: <root>/docker/dist); emptied first
 import { build } from 'esbuild';
 import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { mkdir, readdir, rm, stat } from 'node:fs/promises';
 import { basename, dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -40,6 +41,19 @@ const banner = [
 // bunyan require()s these inside try/catch and works without them; bundling
 // would fail (not installed) or pull native code (dtrace-provider).
 const external = ['dtrace-provider', 'mv', 'safe-json-stringify', 'moment', 'source-map-support'];
+
+// rxjs's exports map sends platform 'node' to its CommonJS build, which esbuild cannot tree-shake: all of rxjs
+// (446 modules) would be in each bundle and run at every start. Its ES module build (the 'es2015' condition)
+// keeps only what the apps use.
+const rxjsEsm = {
+  name: 'rxjs-esm',
+  setup(build) {
+    build.onResolve({ filter: /^rxjs$/ }, ({ resolveDir }) => {
+      const pkg = createRequire(join(resolveDir, 'noop.js')).resolve('rxjs/package.json');
+      return { path: join(dirname(pkg), 'dist/esm/index.js') };
+    });
+  },
+};
 
 async function entries() {
   const list = [
@@ -78,8 +92,12 @@ await build({
   banner: { js: banner },
   define: { __filename: '__tp0Filename', __dirname: '__tp0Dirname' },
   external,
-  // Readable stack traces in container logs matter more than a few kB.
-  minify: false,
+  plugins: [rxjsEsm],
+  // Whitespace and syntax minified: V8 parses the whole file at every start, and a smaller file starts sooner.
+  // Names are kept (no identifier mangling), so stack traces in container logs stay readable.
+  minifyWhitespace: true,
+  minifySyntax: true,
+  keepNames: true,
   logLevel: 'warning',
 });
 
