@@ -236,8 +236,8 @@ function failures(rounds: readonly Measurement[][]): string[] {
 function conditionLines(c: Conditions, floorMs: readonly number[], loadBeforeRuns: readonly number[]): string[] {
   const lines = [
     `machine: ${c.machine}`,
-    `NODE_EXTRA_CA_CERTS: ${c.extraCaCerts ? 'set (every node process loads the extra certificates at start-up)' : 'not set'}`,
-    `start-up floor: \`node -e ''\` median ${median(floorMs).toFixed(0)} ms over ${floorMs.length} spawns (${floorMs.map((ms) => ms.toFixed(0)).join(', ')})`,
+    `NODE_EXTRA_CA_CERTS: ${c.extraCaCerts ? 'set in this shell; the runner starts the server and agencies without it (they make no TLS connections)' : 'not set'}`,
+    `start-up floor: \`node -e ''\` as the runner's children start, median ${median(floorMs).toFixed(0)} ms over ${floorMs.length} spawns (${floorMs.map((ms) => ms.toFixed(0)).join(', ')})`,
     `load average at start: ${loadText(c.loadAtStart)} (${c.cores} cores); when the runs began: ${loadText(loadBeforeRuns)} (includes the builds above)`,
   ];
   if (loadIsHigh(c.loadAtStart[0], c.cores)) lines.push(`LOAD HIGH: figures unreliable (1-minute load ${c.loadAtStart[0].toFixed(2)} > ${c.cores} cores × 0.5 at start)`);

@@ -34,15 +34,23 @@ export function loadIsHigh(oneMinute: number, cores = os.cpus().length): boolean
   return oneMinute > cores * 0.5;
 }
 
-/** Wall time of each of `spawns` runs of `node -e ''`, ms: the floor under any process the benchmarks start. */
-export async function nodeStartupMs(spawns = 5): Promise<number[]> {
+/**
+ * Wall time of each of `spawns` runs of `node -e ''`, ms: the floor under any process the benchmarks start. By
+ * default with the environment the local runner gives its children (no NODE_EXTRA_CA_CERTS, see run/processes.ts).
+ */
+export async function nodeStartupMs(spawns = 5, env: NodeJS.ProcessEnv = withoutExtraCaCerts()): Promise<number[]> {
   const times: number[] = [];
   for (let i = 0; i < spawns; i++) {
     const started = performance.now();
-    const child = spawn(process.execPath, ['-e', ''], { stdio: 'ignore' });
+    const child = spawn(process.execPath, ['-e', ''], { stdio: 'ignore', env });
     const [code] = (await once(child, 'exit')) as [number | null];
     if (code !== 0) throw new Error(`node -e '' exited with ${code}`);
     times.push(performance.now() - started);
   }
   return times;
+}
+
+export function withoutExtraCaCerts(env: NodeJS.ProcessEnv = process.env): NodeJS.ProcessEnv {
+  const { NODE_EXTRA_CA_CERTS: _dropped, ...rest } = env;
+  return rest;
 }

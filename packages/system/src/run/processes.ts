@@ -28,10 +28,14 @@ export function entryPoint(pkg: '@tp0/server' | '@tp0/client', build: BuildChoic
   return path.join(path.dirname(fileURLToPath(import.meta.resolve(pkg))), 'main.js');
 }
 
-/** The environment without variables that would override what the runner configures. */
+/**
+ * The environment without variables that would override what the runner configures, and without
+ * NODE_EXTRA_CA_CERTS: every node start reads and parses that CA bundle (~80 ms of CPU each on this project's
+ * machines), and the server and agencies make no TLS connections. The containers do not have it either.
+ */
 function baseEnv(): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {};
-  const ours = /^(CLI_|SERVER_|CONFIG_FILE$|LOGGING_LEVEL$|AGENCIES$|BETS_FILE$|FSYNC$|LOG_FORMAT$|NODE_OPTIONS$)/;
+  const ours = /^(CLI_|SERVER_|CONFIG_FILE$|LOGGING_LEVEL$|AGENCIES$|BETS_FILE$|FSYNC$|LOG_FORMAT$|NODE_OPTIONS$|NODE_EXTRA_CA_CERTS$)/;
   for (const [key, value] of Object.entries(process.env)) if (!ours.test(key)) env[key] = value;
   return env;
 }
