@@ -4,7 +4,7 @@ import { ErrorCode } from '@tp0/protocol';
 import type { Parser } from 'csv-parse';
 import { closeConnection } from './close.js';
 import type { ClientConfig } from './config.js';
-import { badRowOf, openCsvRecords } from './csv-rows.js';
+import { badRowOf, countCsvRecords, openCsvRecords } from './csv-rows.js';
 import { expectReply, FileMismatch, isRetryable, ProtocolViolation, ServerError } from './failures.js';
 import { backoff, connectOnce, describeError, lotteryConnection } from './net.js';
 import { Requester } from './requester.js';
@@ -119,6 +119,15 @@ async function runSession(config: ClientConfig, log: CourseLogger, state: Sessio
       state.action = 'finished';
       expectReply(await ask({ type: 'finished', agency: config.id, total: rows }), 'ack', 'finished');
       state.finished = true;
+    } else {
+      // The server's lottery already holds this agency's whole file: check it is this file, or the winners would be
+      // another dataset's (a rerun on new data against a kept bets.csv).
+      const rows = await countCsvRecords(config.dataFile);
+      if (rows !== resume.stored) {
+        throw new FileMismatch(
+          `the server's lottery holds ${resume.stored} bets of agency ${config.id}, finished, but the file has ${rows} rows: not the file this agency sent (start a fresh lottery for new data)`,
+        );
+      }
     }
 
     state.action = 'consulta_ganadores';

@@ -1,6 +1,7 @@
 import { isUtf8 } from 'node:buffer';
 import { createReadStream } from 'node:fs';
 import { pipeline, Transform } from 'node:stream';
+import { finished } from 'node:stream/promises';
 import { CsvError, parse, type Parser } from 'csv-parse';
 import { DecodeFailure } from '@tp0/codec';
 import { betProblem, parseBetNumber, type Bet } from '@tp0/protocol';
@@ -38,6 +39,14 @@ export function openCsvRecords(file: string, skip = 0): Parser {
   // pipeline: a file error (ENOENT, bad UTF-8) destroys the parser with it; destroying the parser closes the file.
   pipeline(createReadStream(file), utf8Check(), parser, () => undefined);
   return parser;
+}
+
+/** The number of records in the agency's file, none of them handed out (csv-parse still parses every one). */
+export async function countCsvRecords(file: string): Promise<number> {
+  const parser = openCsvRecords(file, Number.MAX_SAFE_INTEGER - 1);
+  parser.resume();
+  await finished(parser);
+  return parser.info.records;
 }
 
 /**

@@ -134,6 +134,22 @@ test('a finished agency that runs again goes straight to the winners', async t =
   t.false(again.text.includes('apuesta_enviada'));
 });
 
+test('a finished agency that runs again on a different file (new data, kept lottery): exit 1, no winners asked', async t => {
+  const lottery = await server();
+  t.teardown(() => lottery.close());
+  t.is((await runAgency(lottery, 20)).code, 0);
+  const again = await runAgency(lottery, 30);
+  t.is(again.code, 1, again.text);
+  t.deepEqual(lottery.events.slice(-1), ['hello']);
+  t.is(lottery.stored.length, 20);
+  t.true(
+    again.text.includes(
+      `action: leer_apuestas | result: fail | file: ${again.file} | error: the server's lottery holds 20 bets of agency 3, finished, but the file has 30 rows`,
+    ),
+    again.text,
+  );
+});
+
 test('a file shorter than what the server stored for the agency: exit 1, nothing sent', async t => {
   const preStored = Array.from({ length: 25 }, (_, i) => ({ firstName: 'A', lastName: 'B', document: String(i), birthdate: '1999-01-01', number: 1 }));
   const lottery = await server({ preStored });
