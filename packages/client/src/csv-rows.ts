@@ -2,51 +2,34 @@ import { isUtf8 } from 'node:buffer';
 import { createReadStream } from 'node:fs';
 import { pipeline, Transform } from 'node:stream';
 import { finished } from 'node:stream/promises';
-import { CsvError, parse, type Parser } from 'csv-parse';
-import { DecodeFailure } from '@tp0/codec';
 import { betProblem, parseBetNumber, type Bet } from '@tp0/protocol';
+import { BadRowError } from './bad-row.js';
+import { CsvRecordReader } from './csv-records.js';
 
-/** A row of the agency's CSV that is not a valid bet; `line` is 1-based, as an editor shows it. */
-export class BadRowError extends Error {
-  override readonly name = 'BadRowError';
-  constructor(
-    readonly line: number,
-    readonly reason: string,
-  ) {
-    super(`line ${line}: ${reason}`);
-  }
-}
+export { BadRowError };
 
 const FIELDS = 5;
 
 /**
- * The agency's CSV as csv-parse records (a `string[]` per row, object mode): no header row; columns first name,
- * last name, document, birthdate, number; CRLF or LF; UTF-8. Destroying the parser closes the file.
- * `skip` records are parsed but not handed out (the bets the server already stored; `parser.info.records` still
- * counts them). A CSV syntax error (a stray or unclosed quote) travels in band, as a DecodeFailure after the
- * records before it: without `skip_records_with_error` csv-parse destroys itself and `fromReadable` would end
- * before the records it had buffered. Bytes that are not UTF-8 fail the parser with a BadRowError (`utf8Check`).
+ * The agency's CSV as records (a `string[]` per row, object mode; see CsvRecordReader): no header row; columns
+ * first name, last name, document, birthdate, number; CRLF or LF; UTF-8. Destroying the reader closes the file.
+ * `skip` records are read but not handed out (the bets the server already stored; `info.records` still counts
+ * them). A CSV syntax error (a stray or unclosed quote) travels in band, as a DecodeFailure after the records before
+ * it. Bytes that are not UTF-8 fail the reader with a BadRowError (`utf8Check`).
  */
-export function openCsvRecords(file: string, skip = 0): Parser {
-  const parser: Parser = parse({
-    bom: true,
-    encoding: 'utf8',
-    from: skip + 1,
-    relax_column_count: true,
-    skip_records_with_error: true,
-    on_skip: error => void parser.push(new DecodeFailure(error ?? new Error('csv-parse skipped a record'))),
-  });
-  // pipeline: a file error (ENOENT, bad UTF-8) destroys the parser with it; destroying the parser closes the file.
-  pipeline(createReadStream(file), utf8Check(), parser, () => undefined);
-  return parser;
+export function openCsvRecords(file: string, skip = 0): CsvRecordReader {
+  const reader = new CsvRecordReader(skip);
+  // pipeline: a file error (ENOENT, bad UTF-8) destroys the reader with it; destroying the reader closes the file.
+  pipeline(createReadStream(file), utf8Check(), reader, () => undefined);
+  return reader;
 }
 
-/** The number of records in the agency's file, none of them handed out (csv-parse still parses every one). */
+/** The number of records in the agency's file, none of them handed out. */
 export async function countCsvRecords(file: string): Promise<number> {
-  const parser = openCsvRecords(file, Number.MAX_SAFE_INTEGER - 1);
-  parser.resume();
-  await finished(parser);
-  return parser.info.records;
+  const reader = openCsvRecords(file, Number.MAX_SAFE_INTEGER);
+  reader.resume();
+  await finished(reader);
+  return reader.info.records;
 }
 
 /**
@@ -125,14 +108,9 @@ export function betOfRecord(record: string[], index: number): Bet {
   return bet;
 }
 
-/**
- * The BadRowError of a failure that a row caused (an invalid bet, or bad CSV: a stray or unclosed quote, reported
- * at the line where its record starts, `info.records` valid one-line records before it); else undefined.
- */
+/** The BadRowError of a failure that a row caused (an invalid bet, bad CSV, bytes that are not UTF-8); else undefined. */
 export function badRowOf(error: unknown): BadRowError | undefined {
-  if (error instanceof BadRowError) return error;
-  if (error instanceof CsvError) return new BadRowError(Number(error['records']) + 1, error.message);
-  return undefined;
+  return error instanceof BadRowError ? error : undefined;
 }
 
 /** Line breaks inside a record's fields (CRLF, LF or CR, each one): only a quoted field can hold them. */
