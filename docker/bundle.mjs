@@ -94,10 +94,10 @@ await build({
   external,
   plugins: [rxjsEsm],
   // Whitespace and syntax minified: V8 parses the whole file at every start, and a smaller file starts sooner.
-  // Names are kept (no identifier mangling), so stack traces in container logs stay readable.
+  // Identifiers are not mangled, so stack traces in container logs keep the source's names. No `keepNames`: it
+  // wraps every function and class in a `__name()` call, at each creation of a closure too (-11% agency CPU).
   minifyWhitespace: true,
   minifySyntax: true,
-  keepNames: true,
   logLevel: 'warning',
 });
 
