@@ -1,3 +1,4 @@
+import { writeSync } from 'node:fs';
 import { open, type FileHandle } from 'node:fs/promises';
 import type { CourseLogger } from '@tp0/common';
 import type { AgencyBet } from '@tp0/protocol';
@@ -95,6 +96,9 @@ export class BetWriter {
   }
 
   private async drain(): Promise<void> {
+    // From the next microtask: `flushing` is set before the loop can end (the write is synchronous), and the appends
+    // of this tick join the first group.
+    await null;
     try {
       while (this.queue.length > 0) {
         const group = this.queue;
@@ -105,7 +109,7 @@ export class BetWriter {
         }
         const bytes = Buffer.concat(group.map((p) => p.bytes));
         try {
-          await this.writeAll(bytes);
+          this.writeAll(bytes);
           if (this.fsync === 'batch') await this.file.datasync();
           this.size += bytes.length;
           for (const p of group) p.resolve();
@@ -130,12 +134,13 @@ export class BetWriter {
     }
   }
 
-  private async writeAll(bytes: Buffer): Promise<void> {
-    let offset = 0;
-    while (offset < bytes.length) {
-      const { bytesWritten } = await this.file.write(bytes, offset, bytes.length - offset);
-      offset += bytesWritten;
-    }
+  /**
+   * Synchronous on purpose: a group is a few kB into the page cache, ~7 µs, where an async write costs ~60 µs of
+   * CPU in thread-pool hand-offs (a tenth of the server's CPU over the course data). The event loop waits only on a
+   * disk that stalls writes to its cache; fsync `batch`, which does wait for the disk, stays async.
+   */
+  private writeAll(bytes: Buffer): void {
+    for (let offset = 0; offset < bytes.length; ) offset += writeSync(this.file.fd, bytes, offset, bytes.length - offset);
   }
 }
 
