@@ -1,10 +1,10 @@
-# Agency client image: node and the esbuild bundle, nothing else.
+# Agency client image: node and the esbuild bundle (its starter, the script and its V8 code cache), nothing else.
 # Build from the repo root after `node docker/bundle.mjs`:
 #   docker build -f docker/client.Dockerfile -t client:latest .
 FROM tp0/node-base:local
 
 # COPY --chown creates /app owned by uid 1000 (no shell in the base to chown).
-COPY --chown=1000:1000 docker/dist/client.mjs /app/
+COPY --chown=1000:1000 docker/dist/client.mjs docker/dist/client.cjs docker/dist/client.cjs.cache /app/
 WORKDIR /app
 USER 1000:1000
 

@@ -1,13 +1,11 @@
-# Lottery server image: node and the esbuild bundle, nothing else.
+# Lottery server image: node and the esbuild bundle (its starter, the script and its V8 code cache), nothing else.
 # Build from the repo root after `node docker/bundle.mjs`:
 #   docker build -f docker/server.Dockerfile -t server:latest .
 FROM tp0/node-base:local
 
 # The server writes ./bets.csv, so /app must belong to uid 1000. The base image
 # has no shell to chown with; COPY --chown creates /app with that owner.
-# Worker bundles sit next to server.mjs, where the server looks for them; the
-# server.mjs entry keeps the wildcard from failing when there are no workers.
-COPY --chown=1000:1000 docker/dist/server.mjs docker/dist/*-worker.mjs /app/
+COPY --chown=1000:1000 docker/dist/server.mjs docker/dist/server.cjs docker/dist/server.cjs.cache /app/
 WORKDIR /app
 USER 1000:1000
 

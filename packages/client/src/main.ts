@@ -5,5 +5,5 @@
 import { EarlySignals } from '@tp0/common/early-signals';
 
 const signals = new EarlySignals();
-const { start } = await import('./start.js');
-start(signals);
+// No top-level await: the bundle is a CommonJS script (for V8's code cache, see docker/bundle.mjs).
+import('./start.js').then(({ start }) => start(signals));

@@ -78,3 +78,15 @@ test('the Docker bundles run on their own: config files, a bet, an agency file a
   t.true(stored.includes('1,Ñandú,Saldaña,30904465,1999-03-17,7574'));
   t.true(stored.includes('2,Belén,Sánchez,00000042,1999-03-17,7574'));
 });
+
+test('each bundle starts with the V8 code cache written beside it, and names a missing config', async t => {
+  const work = await tempDir(t);
+  const app = path.join(work, 'app');
+  await promisify(execFile)(process.execPath, [path.join(REPO, 'docker/bundle.mjs'), '--out', app]);
+  for (const [name, configKey] of [['server', 'CONFIG_FILE'], ['client', 'CLI_CONFIG_FILE']] as const) {
+    const { code, stderr } = await run(path.join(app, `${name}.mjs`), work, { TP0_CODE_CACHE_REPORT: '1', [configKey]: path.join(work, 'none') }).exited;
+    t.is(code, 1, name);
+    t.regex(stderr, /^code cache: accepted\n/, name);
+    t.regex(stderr, /none/, `${name} names the missing config file`);
+  }
+});
