@@ -14,7 +14,7 @@ import { build } from 'esbuild';
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { execFileSync } from 'node:child_process';
-import { mkdir, mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -42,6 +42,9 @@ const rxjsEsm = {
     });
   },
 };
+
+// The V8 flags each app runs with (image, local runner): its code cache must be written under the same flags.
+const nodeFlags = JSON.parse(await readFile(join(root, 'docker/node-flags.json'), 'utf8'));
 
 const list = [
   { in: join(root, 'packages/server/dist/main.js'), out: 'server' },
@@ -79,7 +82,7 @@ for (const e of list) {
   // The app stops at its missing config once its modules have loaded: what every start compiles is in the cache.
   const cwd = await mkdtemp(join(tmpdir(), 'tp0-code-cache-'));
   try {
-    execFileSync(process.execPath, [join(outDir, `${e.out}.mjs`)], {
+    execFileSync(process.execPath, [...nodeFlags[e.out], join(outDir, `${e.out}.mjs`)], {
       cwd,
       env: { PATH: process.env.PATH, TP0_WRITE_CODE_CACHE: '1', CONFIG_FILE: join(cwd, 'none.ini'), CLI_CONFIG_FILE: join(cwd, 'none.yaml') },
       stdio: 'ignore',

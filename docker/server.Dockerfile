@@ -9,5 +9,6 @@ COPY --chown=1000:1000 docker/dist/server.mjs docker/dist/server.cjs docker/dist
 WORKDIR /app
 USER 1000:1000
 
-# Exec form: node is PID 1 and receives docker stop's SIGTERM itself.
-ENTRYPOINT ["node", "/app/server.mjs"]
+# Exec form: node is PID 1 and receives docker stop's SIGTERM itself. The flags are docker/node-flags.json's
+# (a test holds them equal): the code cache beside server.mjs was written under them.
+ENTRYPOINT ["node", "--max-semi-space-size=8", "/app/server.mjs"]

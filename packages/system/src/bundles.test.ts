@@ -6,13 +6,14 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { parseLogLine } from '@tp0/common';
+import { NODE_FLAGS } from './run/processes.js';
 import { bet, tempDir, writeAgencyCsv } from './test/helpers.js';
 
 const REPO = fileURLToPath(new URL('../../../', import.meta.url));
 
 /** Runs a bundle with `cwd` as its only surroundings; resolves with its stdout lines once it exits. */
-function run(script: string, cwd: string, env: NodeJS.ProcessEnv, onLine?: (line: string) => void) {
-  const child = spawn(process.execPath, [script], { cwd, env: { PATH: process.env['PATH'], ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+function run(script: string, cwd: string, env: NodeJS.ProcessEnv, onLine?: (line: string) => void, nodeArgs: readonly string[] = []) {
+  const child = spawn(process.execPath, [...nodeArgs, script], { cwd, env: { PATH: process.env['PATH'], ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   const lines: string[] = [];
   let pending = '';
   child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
@@ -79,14 +80,18 @@ test('the Docker bundles run on their own: config files, a bet, an agency file a
   t.true(stored.includes('2,Belén,Sánchez,00000042,1999-03-17,7574'));
 });
 
-test('each bundle starts with the V8 code cache written beside it, and names a missing config', async t => {
+test('each bundle starts with the V8 code cache written beside it, under the flags its image runs it with', async t => {
   const work = await tempDir(t);
   const app = path.join(work, 'app');
   await promisify(execFile)(process.execPath, [path.join(REPO, 'docker/bundle.mjs'), '--out', app]);
   for (const [name, configKey] of [['server', 'CONFIG_FILE'], ['client', 'CLI_CONFIG_FILE']] as const) {
-    const { code, stderr } = await run(path.join(app, `${name}.mjs`), work, { TP0_CODE_CACHE_REPORT: '1', [configKey]: path.join(work, 'none') }).exited;
+    const dockerfile = await readFile(path.join(REPO, `docker/${name}.Dockerfile`), 'utf8');
+    t.true(dockerfile.includes(`ENTRYPOINT ${JSON.stringify(['node', ...NODE_FLAGS[name], `/app/${name}.mjs`]).replaceAll('","', '", "')}`), `${name}.Dockerfile runs node with ${NODE_FLAGS[name].join(' ') || 'no flags'}`);
+    const env = { TP0_CODE_CACHE_REPORT: '1', [configKey]: path.join(work, 'none') };
+    const { code, stderr } = await run(path.join(app, `${name}.mjs`), work, env, undefined, NODE_FLAGS[name]).exited;
     t.is(code, 1, name);
     t.regex(stderr, /^code cache: accepted\n/, name);
     t.regex(stderr, /none/, `${name} names the missing config file`);
+    if (NODE_FLAGS[name].length > 0) t.regex((await run(path.join(app, `${name}.mjs`), work, env).exited).stderr, /^code cache: rejected\n/, `${name} without its flags`);
   }
 });

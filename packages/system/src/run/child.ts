@@ -19,6 +19,8 @@ export interface ChildOptions {
   readonly name: string;
   /** Script run by this same node binary. */
   readonly script: string;
+  /** Node (V8) flags before the script. */
+  readonly nodeArgs?: readonly string[];
   readonly cwd: string;
   readonly env: NodeJS.ProcessEnv;
   /** Called for every line of stdout and stderr, in order per stream. */
@@ -59,7 +61,7 @@ export class Child {
   constructor(private readonly options: ChildOptions) {
     const execArgv = options.rssFile === undefined ? [] : ['--import', USAGE_REPORTER];
     const env = options.rssFile === undefined ? options.env : { ...options.env, TP0_RSS_FILE: options.rssFile };
-    this.process = spawn(process.execPath, [...execArgv, options.script], { cwd: options.cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    this.process = spawn(process.execPath, [...execArgv, ...(options.nodeArgs ?? []), options.script], { cwd: options.cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
     const closed = (['stdout', 'stderr'] as const).map((stream) => {
       const reader = createInterface({ input: this.process[stream]!, crlfDelay: Infinity });
       reader.on('line', (text) => this.push({ text, at: performance.now(), stream }));

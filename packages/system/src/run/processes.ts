@@ -1,4 +1,4 @@
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -14,6 +14,14 @@ export interface BuildChoice {
   /** Where the bundles are, with `bundled`: BUNDLE_DIR by default; another checkout's docker/dist to compare builds. */
   readonly bundleDir?: string;
 }
+
+/**
+ * The V8 flags each app runs with, as its image does (docker/node-flags.json): the bundles' code cache was written
+ * under them, and the runner measures what the images run.
+ */
+export const NODE_FLAGS: { readonly server: readonly string[]; readonly client: readonly string[] } = JSON.parse(
+  readFileSync(fileURLToPath(new URL('../../../../docker/node-flags.json', import.meta.url)), 'utf8'),
+);
 
 /**
  * Built entry points: the workspace package's dist/main.js, or with `bundled` its single-file bundle, which starts
@@ -78,6 +86,7 @@ export async function startServerProcess(options: ServerProcessOptions): Promise
   const child = new Child({
     name: options.name ?? 'server',
     script: entryPoint('@tp0/server', options),
+    nodeArgs: NODE_FLAGS.server,
     cwd: options.dir,
     env: { ...baseEnv(), CONFIG_FILE: config, ...options.env },
     ...(options.onLine && { onLine: options.onLine }),
@@ -115,6 +124,7 @@ export function startClientProcess(options: ClientProcessOptions): Child {
   return new Child({
     name: options.name ?? `client${options.id}`,
     script: entryPoint('@tp0/client', options),
+    nodeArgs: NODE_FLAGS.client,
     cwd: options.dir,
     env: {
       ...baseEnv(),
