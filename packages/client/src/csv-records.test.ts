@@ -3,6 +3,7 @@ import { Readable, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { parse } from 'csv-parse/sync';
 import { DecodeFailure } from '@tp0/codec';
+import { random } from '@tp0/codec/testing';
 import { BadRowError } from './bad-row.js';
 import { CsvRecordReader } from './csv-records.js';
 
@@ -57,16 +58,6 @@ async function readerItems(input: Buffer, skip: number, chunkSizes: number[]): P
   });
   await pipeline(Readable.from(chunks, { objectMode: false }), reader, collect);
   return { items, records: reader.info.records };
-}
-
-/** mulberry32: the same files on every run. */
-function random(seed: number): () => number {
-  return () => {
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 /**
