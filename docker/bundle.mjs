@@ -4,7 +4,7 @@
 //   packages/client/dist/main.js -> docker/dist/client.cjs, started by docker/dist/client.mjs
 // Each bundle is a CommonJS script that its .mjs starter compiles with V8's code cache (<name>.cjs.cache, written
 // here by one start of the app that stops at its missing config): at every start, the bytecode of what start-up
-// runs is loaded rather than compiled again (-12 ms a process, see the README). A cache that does not fit the node
+// runs is loaded rather than compiled again (-9 ms a process, see the README). A cache that does not fit the node
 // running it (another version, other V8 flags) is rejected by V8 and the bundle is compiled as usual.
 //
 // Usage: node docker/bundle.mjs [--root DIR] [--out DIR]

@@ -37,7 +37,8 @@ const LF = 0x0a;
 /**
  * The only writer of the bets file. Appends are written one group at a time, so rows never interleave;
  * `append` resolves once its rows were handed to the OS (and, with fsync `batch`, synced to disk).
- * Batches that arrive while a write is in flight form the next group: one write and one fsync for all of them.
+ * The batches appended in one tick form a group, and so do those that arrive while a group's fsync is in flight: one
+ * write and one fsync for all of them.
  *
  * The file only ever holds whole rows: a group whose write (or sync) fails is cut off again with `truncate`, so
  * its batches are neither acked nor stored and later groups start on a row boundary; a torn tail left by a crash
@@ -136,7 +137,7 @@ export class BetWriter {
 
   /**
    * Synchronous on purpose: a group is a few kB into the page cache, ~7 µs, where an async write costs ~60 µs of
-   * CPU in thread-pool hand-offs (a tenth of the server's CPU over the course data). The event loop waits only on a
+   * CPU in thread-pool hand-offs (a fifth of the server's CPU over the course data). The event loop waits only on a
    * disk that stalls writes to its cache; fsync `batch`, which does wait for the disk, stays async.
    */
   private writeAll(bytes: Buffer): void {
