@@ -9,6 +9,7 @@ import { closeSync, mkdirSync, openSync, realpathSync, writeSync } from 'node:fs
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
+import { random } from '@tp0/codec/testing';
 import { asUsageError, integerFlag, UsageError } from './cli-args.js';
 
 export const WINNING_NUMBER = 7574;
@@ -42,17 +43,8 @@ const FIRST_DAY = Date.UTC(1940, 0, 1) / 86_400_000;
 const LAST_DAY = Date.UTC(2005, 11, 31) / 86_400_000;
 const FLUSH_BYTES = 1 << 20;
 
-/** mulberry32: a small, fast, seedable 32-bit PRNG; returns floats in [0, 1). */
-export function mulberry32(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
+/** mulberry32: a small, fast, seedable 32-bit PRNG; returns floats in [0, 1) (the codec's test generator). */
+export const mulberry32 = random;
 
 /** Writes the agency files and returns their paths. Rows are written in 1 MiB chunks: memory stays flat. */
 export function generateAgencyFiles(options: GenerateOptions): string[] {

@@ -37,7 +37,6 @@ function rosterCodec(lib: Lib) {
   return lib.binaryCodec<Roster>('bench', types, { maxFrameLength: 1 << 16 });
 }
 
-
 // Like the course dataset: one or two first names (5% with accents), last names (25% with accents), names up to 33 bytes.
 const FIRST = ['Santiago', 'Lionel', 'Agustín', 'Emanuel', 'Tiago', 'Nicolás', 'María', 'Fernanda', 'Valentina', 'Juan', 'Sofía', 'Mateo', 'Camila', 'Benjamin', 'Martina', 'Joaquin', 'Lucía', 'Bautista', 'Catalina', 'Maximiliano'];
 const LAST = ['Lorca', 'Zambrano', 'Rivera', 'Sánchez', 'Gómez', 'Fernández', 'Saldaña', 'Pérez', 'Rodríguez', 'Ibáñez', 'López', 'Acosta', 'Benítez', 'Molina', 'Castro', 'Ortiz', 'Silva', 'Núñez', 'Rojas', 'Medina', 'Sosa', 'Díaz'];

@@ -1,6 +1,7 @@
 import test from 'ava';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { random } from '@tp0/codec/testing';
 import type { AgencyBet } from '@tp0/protocol';
 import { DrawSource } from '../draw-source.js';
 import { tempDir } from '../test/helpers.js';
@@ -44,16 +45,6 @@ function rowError(err: unknown): Outcome {
   if (!(err instanceof BetRowError)) throw err;
   const valueError = err.code === 'INVALID_INT' || err.code === 'INVALID_DATE';
   return { row: err.row, code: err.code, ...(valueError ? { message: err.message } : {}) };
-}
-
-/** mulberry32: a seeded generator, so a failing file can be rebuilt from its seed. */
-function random(seed: number): () => number {
-  return () => {
-    seed = (seed + 0x6d2b79f5) | 0;
-    let x = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    x = (x + Math.imul(x ^ (x >>> 7), 61 | x)) ^ x;
-    return ((x ^ (x >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 const quote = (field: string): string => `"${field.replace(/"/g, '""')}"`;
