@@ -9,16 +9,9 @@
 export class EarlySignals {
   #pending: NodeJS.Signals | null = null;
   #handler: ((signal: NodeJS.Signals) => void) | null = null;
-  readonly #signals: readonly NodeJS.Signals[];
 
   constructor(signals: readonly NodeJS.Signals[] = ['SIGTERM', 'SIGINT']) {
-    this.#signals = signals;
     for (const signal of signals) process.on(signal, this.#onSignal);
-  }
-
-  /** The first signal that came before `handle`, if any. */
-  get pending(): NodeJS.Signals | null {
-    return this.#pending;
   }
 
   /** From now on each signal goes to `handler`; one that already came is passed to it at once. */
@@ -27,11 +20,6 @@ export class EarlySignals {
     const pending = this.#pending;
     this.#pending = null;
     if (pending !== null) handler(pending);
-  }
-
-  /** Stops listening: a later signal gets Node's default action again. */
-  dispose(): void {
-    for (const signal of this.#signals) process.off(signal, this.#onSignal);
   }
 
   readonly #onSignal = (signal: NodeJS.Signals): void => {
