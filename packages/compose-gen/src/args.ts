@@ -1,5 +1,5 @@
 import { MAX_CLIENTS } from './compose.js';
-import { UsageError } from './errors.js';
+import { UsageError, type UsageErrorCode } from './errors.js';
 import { DEFAULT_MODE, MODES, isMode } from './mode.js';
 import type { Mode } from './mode.js';
 import { DEFAULT_TARGET, TARGETS, isTarget } from './target.js';
@@ -46,16 +46,12 @@ export function parseArgs(argv: readonly string[]): Command {
       flagsEnded = true;
     } else if (arg === '-h' || arg === '--help') {
       return { type: 'help' };
-    } else if (arg === '--mode') {
-      i++;
-      mode = parseMode(argv[i]);
-    } else if (arg.startsWith('--mode=')) {
-      mode = parseMode(arg.slice('--mode='.length));
-    } else if (arg === '--target') {
-      i++;
-      target = parseTarget(argv[i]);
-    } else if (arg.startsWith('--target=')) {
-      target = parseTarget(arg.slice('--target='.length));
+    } else if (/^--(mode|target)(=|$)/.test(arg)) {
+      // `--flag VALUE` or `--flag=VALUE`
+      const equals = arg.indexOf('=');
+      const value = equals === -1 ? argv[++i] : arg.slice(equals + 1);
+      if (arg.startsWith('--mode')) mode = parseChoice('mode', MODES, isMode, 'ERR_BAD_MODE', value);
+      else target = parseChoice('target', TARGETS, isTarget, 'ERR_BAD_TARGET', value);
     } else {
       throw new UsageError('ERR_UNKNOWN_FLAG', `unknown flag ${JSON.stringify(arg)}`);
     }
@@ -69,19 +65,10 @@ export function parseArgs(argv: readonly string[]): Command {
   return { type: 'generate', out, clients: parseClientCount(count), mode, target };
 }
 
-function parseTarget(value: string | undefined): Target {
-  if (value === undefined) throw new UsageError('ERR_BAD_TARGET', `--target needs a value: ${TARGETS.join(', ')}`);
-  if (!isTarget(value)) {
-    throw new UsageError('ERR_BAD_TARGET', `unknown target ${JSON.stringify(value)}: expected ${TARGETS.join(', ')}`);
-  }
-  return value;
-}
-
-function parseMode(value: string | undefined): Mode {
-  if (value === undefined) throw new UsageError('ERR_BAD_MODE', `--mode needs a value: ${MODES.join(', ')}`);
-  if (!isMode(value)) {
-    throw new UsageError('ERR_BAD_MODE', `unknown mode ${JSON.stringify(value)}: expected ${MODES.join(', ')}`);
-  }
+/** The value of `--flag`, one of `choices`; a UsageError with `code` when it is missing or unknown. */
+function parseChoice<T extends string>(flag: string, choices: readonly T[], isChoice: (value: string) => value is T, code: UsageErrorCode, value: string | undefined): T {
+  if (value === undefined) throw new UsageError(code, `--${flag} needs a value: ${choices.join(', ')}`);
+  if (!isChoice(value)) throw new UsageError(code, `unknown ${flag} ${JSON.stringify(value)}: expected ${choices.join(', ')}`);
   return value;
 }
 
