@@ -15,8 +15,8 @@ import { parseArgs } from 'node:util';
 import { Connection, selectProtocol } from '@tp0/codec';
 import { lotteryProtocol, type LotteryMessage } from '@tp0/protocol';
 import { integerFlag } from '../cli-args.js';
-import { entryPoint } from '../run/processes.js';
-import { describeMachine, loadAverage, median, table, withoutExtraCaCerts } from './machine.js';
+import { entryPoint, NODE_FLAGS } from '../run/processes.js';
+import { describeMachine, loadAverage, median, nodeStartupMs, table, withoutExtraCaCerts } from './machine.js';
 
 const { values } = parseArgs({ options: { runs: { type: 'string', default: '20' } } });
 const RUNS = integerFlag('runs', values.runs, 3, 1000);
@@ -50,7 +50,7 @@ async function firstBatchServer(): Promise<{ port: number; firstBatch: (agency: 
 async function agencyToFirstBatch(port: number, dataFile: string, env: NodeJS.ProcessEnv, agency: number, server: Awaited<ReturnType<typeof firstBatchServer>>): Promise<number> {
   const arrived = server.firstBatch(agency);
   const started = performance.now();
-  const child = spawn(process.execPath, [entryPoint('@tp0/client', { bundled: true })], {
+  const child = spawn(process.execPath, [...NODE_FLAGS.client, entryPoint('@tp0/client', { bundled: true })], {
     stdio: 'ignore',
     env: {
       ...env,
@@ -68,13 +68,6 @@ async function agencyToFirstBatch(port: number, dataFile: string, env: NodeJS.Pr
   return at - started;
 }
 
-async function nodeNothing(env: NodeJS.ProcessEnv): Promise<number> {
-  const started = performance.now();
-  const child = spawn(process.execPath, ['-e', ''], { stdio: 'ignore', env });
-  await once(child, 'exit');
-  return performance.now() - started;
-}
-
 async function main(): Promise<void> {
   const dir = await mkdtemp(path.join(tmpdir(), 'tp0-startup-'));
   try {
@@ -90,7 +83,7 @@ async function main(): Promise<void> {
     // One warm-up of each (file cache), then the runs interleaved.
     for (let run = 0; run <= RUNS; run++) {
       for (const [name, env] of envs) {
-        const floor = await nodeNothing(env);
+        const [floor = NaN] = await nodeStartupMs(1, env);
         const first = await agencyToFirstBatch(server.port, dataFile, env, ++agency, server);
         if (run === 0) continue;
         add(`node -e '' | ${name}`, floor);

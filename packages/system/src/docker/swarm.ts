@@ -16,8 +16,6 @@ export const BETS_VOLUME = `${STACK}_bets`;
 const NETWORK = `${STACK}_testing_net`;
 const DATA_LABEL = 'tp0.data';
 const COMPOSE_GEN = path.join(REPO_ROOT, 'packages/compose-gen/dist/cli.js');
-/** A client that failed this many times will not be restarted (the generator's restart_policy.max_attempts). */
-const MAX_ATTEMPTS = 3;
 
 /** What joinSwarm changed, so leaveSwarm can undo exactly that. */
 export interface SwarmChanges {
@@ -118,6 +116,8 @@ export class Stack {
   private constructor(
     readonly spec: StackSpec,
     readonly file: string,
+    /** Failed runs after which Swarm restarts a client no more: the stack file's `restart_policy.max_attempts`. */
+    private readonly maxAttempts: number,
   ) {}
 
   /** Writes the stack file with the generator, bind-mounts the agencies' files from `spec.data`, and deploys it. */
@@ -129,14 +129,16 @@ export class Stack {
       stack.setIn(['services', `client${i}`, 'volumes', 0, 'source'], path.join(spec.data, `agency-${i}.csv`));
     }
     writeFileSync(file, stack.toString());
+    const maxAttempts = Number(stack.getIn(['services', 'client1', 'deploy', 'restart_policy', 'max_attempts']));
+    if (!(maxAttempts >= 1)) throw new Error(`${file}: client1 has no deploy.restart_policy.max_attempts`);
     await removeStack();
     await must('docker', ['stack', 'deploy', '-c', file, STACK]);
-    return new Stack(spec, file);
+    return new Stack(spec, file, maxAttempts);
   }
 
   /**
-   * Waits until every client is done: a task container exited 0, or MAX_ATTEMPTS failed ones (Swarm restarts it no
-   * more). Returns each client's exits and lines.
+   * Waits until every client is done: a task container exited 0, or `maxAttempts` failed ones (Swarm restarts it
+   * no more). Returns each client's exits and lines.
    */
   async waitClients(timeoutMs: number): Promise<Map<string, ClientRun>> {
     const clients = Array.from({ length: this.spec.clients }, (_, k) => `client${k + 1}`);
@@ -146,7 +148,7 @@ export class Stack {
       containers = await stackContainers();
       const pending = clients.filter((client) => {
         const exits = containers.filter((c) => c.service === client && c.exitCode !== undefined).map((c) => c.exitCode);
-        return !exits.includes(0) && exits.length < MAX_ATTEMPTS;
+        return !exits.includes(0) && exits.length < this.maxAttempts;
       });
       if (pending.length === 0) break;
       if (Date.now() > deadline) {
