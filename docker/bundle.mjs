@@ -1,11 +1,12 @@
-// Bundles the compiled apps for the Docker images, so an image holds node plus three files per app and no
+// Bundles the compiled apps for the Docker images, so an image holds node plus one script per app and no
 // node_modules:
-//   packages/server/dist/main.js -> docker/dist/server.cjs, started by docker/dist/server.mjs
-//   packages/client/dist/main.js -> docker/dist/client.cjs, started by docker/dist/client.mjs
-// Each bundle is a CommonJS script that its .mjs starter compiles with V8's code cache (<name>.cjs.cache, written
-// here by one start of the app that stops at its missing config): at every start, the bytecode of what start-up
-// runs is loaded rather than compiled again (-9 ms a process, see the README). A cache that does not fit the node
-// running it (another version, other V8 flags) is rejected by V8 and the bundle is compiled as usual.
+//   packages/server/dist/main.js -> docker/dist/server.cjs
+//   packages/client/dist/main.js -> docker/dist/client.cjs
+// and writes, for the local runner, a V8 startup snapshot of each (<name>.blob, by this node, under the app's V8
+// flags; each image builds its own from its script). A snapshot holds the app's modules already loaded and
+// initialised, so a start deserialises a heap instead of compiling and running its 100-200 modules (figures in the
+// README). `node --snapshot-blob <name>.blob <name>.cjs` starts the app from it (`launch` in
+// @tp0/common/early-signals); `node <name>.cjs` starts it without.
 //
 // Usage: node docker/bundle.mjs [--root DIR] [--out DIR]
 //   --root  repository root holding packages/ (default: this repo)
@@ -14,8 +15,7 @@ import { build } from 'esbuild';
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { execFileSync } from 'node:child_process';
-import { mkdir, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir, readFile, rm, stat } from 'node:fs/promises';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -43,7 +43,7 @@ const rxjsEsm = {
   },
 };
 
-// The V8 flags each app runs with (image, local runner): its code cache must be written under the same flags.
+// The V8 flags each app runs with (image, local runner): V8 takes a snapshot only under the flags it was built with.
 const nodeFlags = JSON.parse(await readFile(join(root, 'docker/node-flags.json'), 'utf8'));
 
 const list = [
@@ -78,53 +78,24 @@ await build({
 });
 
 for (const e of list) {
-  await writeFile(join(outDir, `${e.out}.mjs`), starter(e.out));
-  // The app stops at its missing config once its modules have loaded: what every start compiles is in the cache.
-  const cwd = await mkdtemp(join(tmpdir(), 'tp0-code-cache-'));
+  // A clean environment: nothing of this shell's may end up in the snapshot's heap.
+  const script = join(outDir, `${e.out}.cjs`);
+  const blob = join(outDir, `${e.out}.blob`);
   try {
-    execFileSync(process.execPath, [...nodeFlags[e.out], join(outDir, `${e.out}.mjs`)], {
-      cwd,
-      env: { PATH: process.env.PATH, TP0_WRITE_CODE_CACHE: '1', CONFIG_FILE: join(cwd, 'none.ini'), CLI_CONFIG_FILE: join(cwd, 'none.yaml') },
-      stdio: 'ignore',
+    execFileSync(process.execPath, [...nodeFlags[e.out], '--snapshot-blob', blob, '--build-snapshot', script], {
+      cwd: outDir,
+      env: { PATH: process.env.PATH },
+      stdio: ['ignore', 'ignore', 'inherit'],
     });
-  } catch {
-    // exit 1: the missing config, as intended
-  } finally {
-    await rm(cwd, { recursive: true, force: true });
-  }
-  if (!existsSync(join(outDir, `${e.out}.cjs.cache`))) {
-    console.error(`bundle: ${e.out}.mjs wrote no code cache`);
+  } catch (error) {
+    console.error(`bundle: building the startup snapshot of ${e.out}.cjs failed: ${error.message}`);
     process.exit(1);
   }
-}
-
-/**
- * The ES module that starts `<name>.cjs` with its code cache. TP0_WRITE_CODE_CACHE=1 writes the cache at exit;
- * TP0_CODE_CACHE_REPORT=1 says on stderr whether V8 took it (`code cache: accepted`).
- */
-function starter(name) {
-  return `// Starts ${name}.cjs (the esbuild bundle) with V8's code cache, ${name}.cjs.cache: see docker/bundle.mjs.
-import { readFileSync, writeFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { dirname } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { Script } from 'node:vm';
-
-const file = fileURLToPath(new URL('./${name}.cjs', import.meta.url));
-let cachedData;
-try {
-  cachedData = readFileSync(\`\${file}.cache\`);
-} catch {}
-const script = new Script(\`(function (exports, require, module, __filename, __dirname) {\${readFileSync(file, 'utf8')}\\n})\`, { filename: file, cachedData });
-if (process.env.TP0_CODE_CACHE_REPORT === '1') process.stderr.write(\`code cache: \${cachedData === undefined ? 'missing' : script.cachedDataRejected ? 'rejected' : 'accepted'}\\n\`);
-if (process.env.TP0_WRITE_CODE_CACHE === '1') process.once('exit', () => writeFileSync(\`\${file}.cache\`, script.createCachedData()));
-const module = { exports: {} };
-script.runInThisContext()(module.exports, createRequire(file), module, file, dirname(file));
-`;
 }
 
 for (const e of list) {
   const file = join(outDir, `${e.out}.cjs`);
   const { size } = await stat(file);
-  console.log(`bundle: ${relative(root, e.in)} -> ${relative(process.cwd(), file)} (${(size / 1024).toFixed(0)} kB)`);
+  const { size: blobSize } = await stat(join(outDir, `${e.out}.blob`));
+  console.log(`bundle: ${relative(root, e.in)} -> ${relative(process.cwd(), file)} (${(size / 1024).toFixed(0)} kB; snapshot ${(blobSize / 2 ** 20).toFixed(1)} MB)`);
 }

@@ -6,7 +6,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { parseLogLine } from '@tp0/common';
-import { NODE_FLAGS } from './run/processes.js';
+import { NODE_FLAGS, nodeArgs } from './run/processes.js';
 import { bet, tempDir, writeAgencyCsv } from './test/helpers.js';
 
 const REPO = fileURLToPath(new URL('../../../', import.meta.url));
@@ -30,26 +30,34 @@ function run(script: string, cwd: string, env: NodeJS.ProcessEnv, onLine?: (line
   return { child, exited };
 }
 
-// Regression: the client once loaded `yaml` through createRequire, which esbuild cannot see: dist/main.js worked,
-// the Docker image's bundle failed on every config.yaml. The bundles are what the images run, so run them alone.
-test('the Docker bundles run on their own: config files, a bet, an agency file and the draw', async t => {
-  const work = await tempDir(t);
+/** `node docker/bundle.mjs --out <work>/app`: the bundles and their startup snapshots. */
+async function bundle(work: string): Promise<string> {
   const app = path.join(work, 'app');
   await promisify(execFile)(process.execPath, [path.join(REPO, 'docker/bundle.mjs'), '--out', app]);
+  return app;
+}
+
+// Regression: the client once loaded `yaml` through createRequire, which esbuild cannot see: dist/main.js worked,
+// the Docker image's bundle failed on every config.yaml. The bundles are what the images run, so run them alone:
+// from their startup snapshots as the images and the local runner do, and the single bet from its script.
+test('the Docker bundles run on their own: config files, a bet, an agency file and the draw', async t => {
+  const work = await tempDir(t);
+  const app = await bundle(work);
+  const snapshot = (pkg: '@tp0/server' | '@tp0/client') => nodeArgs(pkg, { bundled: true, bundleDir: app });
   await writeFile(path.join(app, 'config.ini'), '[DEFAULT]\nSERVER_PORT = 0\nSERVER_IP = 127.0.0.1\nSERVER_LISTEN_BACKLOG = 5\nLOGGING_LEVEL = DEBUG\nAGENCIES = 2\n');
   let reportPort: (port: number) => void;
   const port = new Promise<number>(resolve => (reportPort = resolve));
-  const server = run(path.join(app, 'server.mjs'), app, {}, line => {
+  const server = run(path.join(app, 'server.cjs'), app, {}, line => {
     const parsed = parseLogLine(line);
     if (parsed?.action === 'listen') reportPort(Number(parsed.fields['port']));
-  });
+  }, snapshot('@tp0/server'));
   t.teardown(() => server.child.kill('SIGKILL'));
   const address = `127.0.0.1:${await port}`;
   await writeFile(path.join(app, 'config.yaml'), `server:\n  address: "${address}"\nloop:\n  amount: 1\n  period: "10ms"\nlog:\n  level: "INFO"\nbatch:\n  maxAmount: 2\n`);
   await writeAgencyCsv(path.join(work, 'agency-1.csv'), [bet('11', 5)]);
   await writeAgencyCsv(path.join(work, 'agency-2.csv'), [bet('00000042', 7574), bet('2', 1), bet('3', 7574)]);
 
-  const single = await run(path.join(app, 'client.mjs'), app, {
+  const single = await run(path.join(app, 'client.cjs'), app, {
     CLI_ID: '1',
     CLI_MODE: 'bet',
     NOMBRE: 'Ñandú',
@@ -62,7 +70,7 @@ test('the Docker bundles run on their own: config files, a bet, an agency file a
   t.true(single.lines.some(l => l.includes('action: apuesta_enviada | result: success | dni: 30904465 | numero: 7574')));
 
   const agencies = await Promise.all(
-    [1, 2].map(id => run(path.join(app, 'client.mjs'), app, { CLI_ID: String(id), CLI_DATA_FILE: path.join(work, `agency-${id}.csv`) }).exited),
+    [1, 2].map(id => run(path.join(app, 'client.cjs'), app, { CLI_ID: String(id), CLI_DATA_FILE: path.join(work, `agency-${id}.csv`) }, undefined, snapshot('@tp0/client')).exited),
   );
   // Agency 1's winner is its single bet above; agency 2 has two winning rows in its file.
   for (const [index, winners] of [1, 2].entries()) {
@@ -80,18 +88,30 @@ test('the Docker bundles run on their own: config files, a bet, an agency file a
   t.true(stored.includes('2,Belén,Sánchez,00000042,1999-03-17,7574'));
 });
 
-test('each bundle starts with the V8 code cache written beside it, under the flags its image runs it with', async t => {
+/** The JSON array of an exec-form Dockerfile instruction, spaced as the Dockerfiles write it. */
+const execForm = (args: readonly string[]) => JSON.stringify(args).replaceAll('","', '", "');
+
+test('each app starts from its startup snapshot, built under the V8 flags it runs with, in its image as here', async t => {
   const work = await tempDir(t);
-  const app = path.join(work, 'app');
-  await promisify(execFile)(process.execPath, [path.join(REPO, 'docker/bundle.mjs'), '--out', app]);
+  const app = await bundle(work);
   for (const [name, configKey] of [['server', 'CONFIG_FILE'], ['client', 'CLI_CONFIG_FILE']] as const) {
+    const flags = NODE_FLAGS[name];
     const dockerfile = await readFile(path.join(REPO, `docker/${name}.Dockerfile`), 'utf8');
-    t.true(dockerfile.includes(`ENTRYPOINT ${JSON.stringify(['node', ...NODE_FLAGS[name], `/app/${name}.mjs`]).replaceAll('","', '", "')}`), `${name}.Dockerfile runs node with ${NODE_FLAGS[name].join(' ') || 'no flags'}`);
-    const env = { TP0_CODE_CACHE_REPORT: '1', [configKey]: path.join(work, 'none') };
-    const { code, stderr } = await run(path.join(app, `${name}.mjs`), work, env, undefined, NODE_FLAGS[name]).exited;
-    t.is(code, 1, name);
-    t.regex(stderr, /^code cache: accepted\n/, name);
-    t.regex(stderr, /none/, `${name} names the missing config file`);
-    if (NODE_FLAGS[name].length > 0) t.regex((await run(path.join(app, `${name}.mjs`), work, env).exited).stderr, /^code cache: rejected\n/, `${name} without its flags`);
+    const blob = `/app/${name}.blob`;
+    t.true(dockerfile.includes(`RUN ${execForm(['node', ...flags, '--snapshot-blob', blob, '--build-snapshot', `/app/${name}.cjs`])}`), `${name}.Dockerfile builds its snapshot with ${flags.join(' ') || 'no flags'}`);
+    t.true(dockerfile.includes(`ENTRYPOINT ${execForm(['node', ...flags, '--snapshot-blob', blob, `/app/${name}.cjs`])}`), `${name}.Dockerfile runs it with ${flags.join(' ') || 'no flags'}`);
+
+    const env = { TP0_STARTUP_REPORT: '1', [configKey]: path.join(work, 'none') };
+    const script = path.join(app, `${name}.cjs`);
+    const fromSnapshot = await run(script, work, env, undefined, [...flags, '--snapshot-blob', path.join(app, `${name}.blob`)]).exited;
+    t.is(fromSnapshot.code, 1, name);
+    t.regex(fromSnapshot.stderr, /^startup: snapshot\n/, name);
+    t.regex(fromSnapshot.stderr, /none/, `${name} names the missing config file`);
+    const fromScript = await run(script, work, env, undefined, flags).exited;
+    t.regex(fromScript.stderr, /^startup: script\n/, `${name} without its snapshot`);
+    if (flags.length > 0) {
+      const otherFlags = await run(script, work, env, undefined, ['--snapshot-blob', path.join(app, `${name}.blob`)]).exited;
+      t.regex(otherFlags.stderr, /different V8 configurations/, `${name}'s snapshot without its flags`);
+    }
   }
 });

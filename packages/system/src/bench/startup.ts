@@ -15,7 +15,7 @@ import { parseArgs } from 'node:util';
 import { Connection, selectProtocol } from '@tp0/codec';
 import { lotteryProtocol, type LotteryMessage } from '@tp0/protocol';
 import { integerFlag } from '../cli-args.js';
-import { entryPoint, NODE_FLAGS } from '../run/processes.js';
+import { entryPoint, nodeArgs } from '../run/processes.js';
 import { describeMachine, loadAverage, median, nodeStartupMs, table, withoutExtraCaCerts } from './machine.js';
 
 const { values } = parseArgs({ options: { runs: { type: 'string', default: '20' } } });
@@ -50,7 +50,7 @@ async function firstBatchServer(): Promise<{ port: number; firstBatch: (agency: 
 async function agencyToFirstBatch(port: number, dataFile: string, env: NodeJS.ProcessEnv, agency: number, server: Awaited<ReturnType<typeof firstBatchServer>>): Promise<number> {
   const arrived = server.firstBatch(agency);
   const started = performance.now();
-  const child = spawn(process.execPath, [...NODE_FLAGS.client, entryPoint('@tp0/client', { bundled: true })], {
+  const child = spawn(process.execPath, [...nodeArgs('@tp0/client', { bundled: true }), entryPoint('@tp0/client', { bundled: true })], {
     stdio: 'ignore',
     env: {
       ...env,

@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
 
 /** A line a child printed, with the time the runner read it (performance.now() ms). */
 export interface ChildLine {
@@ -37,18 +38,8 @@ export interface ChildUsage {
   readonly cpuMs: number;
 }
 
-/**
- * Preloaded into a measured child: on 'exit' (which process.exit() also fires) it writes VmHWM from
- * /proc/self/status and process.cpuUsage() to $TP0_RSS_FILE as JSON. The child's own code is untouched.
- */
-const USAGE_REPORTER =
-  'data:text/javascript,' +
-  encodeURIComponent(
-    'import { readFileSync, writeFileSync } from "node:fs";' +
-      'process.on("exit", () => { try { const m = /VmHWM:\\s+(\\d+)/.exec(readFileSync("/proc/self/status", "utf8"));' +
-      ' const c = process.cpuUsage();' +
-      ' writeFileSync(process.env.TP0_RSS_FILE, JSON.stringify({ peakRssKb: Number(m[1]), cpuMs: (c.user + c.system) / 1000 })); } catch {} });',
-  );
+/** Preloaded into a measured child: writes its peak RSS and CPU time to $TP0_RSS_FILE as it exits. */
+const USAGE_REPORTER = fileURLToPath(new URL('../../usage-reporter.cjs', import.meta.url));
 
 /** A node child process whose output is split into lines and kept. */
 export class Child {
@@ -59,7 +50,7 @@ export class Child {
   private readonly waiters = new Set<() => void>();
 
   constructor(private readonly options: ChildOptions) {
-    const execArgv = options.rssFile === undefined ? [] : ['--import', USAGE_REPORTER];
+    const execArgv = options.rssFile === undefined ? [] : ['--require', USAGE_REPORTER];
     const env = options.rssFile === undefined ? options.env : { ...options.env, TP0_RSS_FILE: options.rssFile };
     this.process = spawn(process.execPath, [...execArgv, ...(options.nodeArgs ?? []), options.script], { cwd: options.cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
     const closed = (['stdout', 'stderr'] as const).map((stream) => {

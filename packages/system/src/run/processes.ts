@@ -16,8 +16,8 @@ export interface BuildChoice {
 }
 
 /**
- * The V8 flags each app runs with, as its image does (docker/node-flags.json): the bundles' code cache was written
- * under them, and the runner measures what the images run.
+ * The V8 flags each app runs with, as its image does (docker/node-flags.json): the bundles' startup snapshots were
+ * built under them (V8 refuses a snapshot under other flags), and the runner measures what the images run.
  */
 export const NODE_FLAGS: { readonly server: readonly string[]; readonly client: readonly string[] } = JSON.parse(
   readFileSync(fileURLToPath(new URL('../../../../docker/node-flags.json', import.meta.url)), 'utf8'),
@@ -25,16 +25,30 @@ export const NODE_FLAGS: { readonly server: readonly string[]; readonly client: 
 
 /**
  * Built entry points: the workspace package's dist/main.js, or with `bundled` its single-file bundle, which starts
- * about 120 ms sooner and 16 MB smaller (one file to load, rxjs tree-shaken).
+ * about 120 ms sooner and 16 MB smaller (one file to load, rxjs tree-shaken). In a bundle directory of an older
+ * build (bench:compare) the start script is a `.mjs`.
  */
-export function entryPoint(pkg: '@tp0/server' | '@tp0/client', build: BuildChoice = {}): string {
-  if (build.bundled) {
-    const bundle = path.join(build.bundleDir ?? BUNDLE_DIR, `${pkg.slice('@tp0/'.length)}.mjs`);
-    if (!existsSync(bundle)) throw new Error(`${bundle} is missing: run \`node docker/bundle.mjs\` (make build) first`);
-    return bundle;
-  }
-  return path.join(path.dirname(fileURLToPath(import.meta.resolve(pkg))), 'main.js');
+export function entryPoint(pkg: App, build: BuildChoice = {}): string {
+  if (!build.bundled) return path.join(path.dirname(fileURLToPath(import.meta.resolve(pkg))), 'main.js');
+  const dir = build.bundleDir ?? BUNDLE_DIR;
+  const name = appName(pkg);
+  const bundle = [`${name}.mjs`, `${name}.cjs`].map((file) => path.join(dir, file)).find((file) => existsSync(file));
+  if (bundle === undefined) throw new Error(`${path.join(dir, `${name}.cjs`)} is missing: run \`node docker/bundle.mjs\` (make build) first`);
+  return bundle;
 }
+
+/**
+ * The node arguments an app runs with: its V8 flags (as its image), and with `bundled` the bundle's startup
+ * snapshot when `node docker/bundle.mjs` wrote one (it did, with this node, unless the bundles are another build's).
+ */
+export function nodeArgs(pkg: App, build: BuildChoice = {}): string[] {
+  const name = appName(pkg);
+  const blob = path.join(build.bundleDir ?? BUNDLE_DIR, `${name}.blob`);
+  return [...NODE_FLAGS[name], ...(build.bundled && existsSync(blob) ? ['--snapshot-blob', blob] : [])];
+}
+
+type App = '@tp0/server' | '@tp0/client';
+const appName = (pkg: App) => (pkg === '@tp0/server' ? 'server' : 'client');
 
 /**
  * The environment without variables that would override what the runner configures, and without
@@ -86,7 +100,7 @@ export async function startServerProcess(options: ServerProcessOptions): Promise
   const child = new Child({
     name: options.name ?? 'server',
     script: entryPoint('@tp0/server', options),
-    nodeArgs: NODE_FLAGS.server,
+    nodeArgs: nodeArgs('@tp0/server', options),
     cwd: options.dir,
     env: { ...baseEnv(), CONFIG_FILE: config, ...options.env },
     ...(options.onLine && { onLine: options.onLine }),
@@ -124,7 +138,7 @@ export function startClientProcess(options: ClientProcessOptions): Child {
   return new Child({
     name: options.name ?? `client${options.id}`,
     script: entryPoint('@tp0/client', options),
-    nodeArgs: NODE_FLAGS.client,
+    nodeArgs: nodeArgs('@tp0/client', options),
     cwd: options.dir,
     env: {
       ...baseEnv(),
