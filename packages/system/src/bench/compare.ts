@@ -28,7 +28,7 @@ interface CompareOptions {
   readonly pairs: number;
 }
 
-/** One build of the apps: where its server.mjs and client.mjs are. */
+/** One build of the apps: the directory of its bundles (docker/dist of that commit). */
 interface Variant {
   readonly name: 'A' | 'B';
   readonly label: string;

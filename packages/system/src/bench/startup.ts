@@ -94,7 +94,8 @@ async function main(): Promise<void> {
     const ms = (v: number) => v.toFixed(0);
     console.log(`machine: ${describeMachine()}`);
     console.log(`load average at start ${loadAtStart.map((l) => l.toFixed(2)).join(' ')}, at end ${loadAverage().map((l) => l.toFixed(2)).join(' ')}`);
-    console.log(`${RUNS} runs each, interleaved, after one warm-up; agency = docker/dist/client.mjs, 1-row file\n`);
+    const agencyCommand = ['node', ...nodeArgs('@tp0/client', { bundled: true }), entryPoint('@tp0/client', { bundled: true })].map((arg) => (path.isAbsolute(arg) ? path.relative(process.cwd(), arg) : arg));
+    console.log(`${RUNS} runs each, interleaved, after one warm-up; agency = ${agencyCommand.join(' ')}, 1-row file\n`);
     console.log(
       table(
         ['what | environment', 'median ms', 'min', 'max'],
