@@ -1,12 +1,13 @@
 /**
  * Before/after benchmark of two builds of the whole system: the Docker bundles of another commit (built in a
  * temporary git worktree) against this tree's, each run end to end (server + 5 agencies on 127.0.0.1 on the
- * course's dataset). Runs are interleaved, A B A B ..., so that a change in the machine's load hits both alike.
+ * course's dataset), then both again on empty agency files: the start-up floor that no per-bet work is in. Runs
+ * are interleaved, A B A B ..., so that a change in the machine's load hits both alike.
  *
  *   pnpm --filter @tp0/system bench:compare      (node dist/bench/compare.js [--ref HEAD~1] [--pairs 5])
  */
 import { execFileSync } from 'node:child_process';
-import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os, { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -87,6 +88,14 @@ function readConditions(): Conditions {
 async function bundleThisTree(out: string): Promise<string> {
   await runCommand(process.execPath, [path.join(REPO, 'docker/bundle.mjs'), '--out', out], REPO);
   return out;
+}
+
+/** One empty file per agency: a run then costs only the processes' start, connect, hello, finished, draw and exit. */
+async function emptyDataset(dir: string, agencies: number): Promise<Dataset> {
+  await mkdir(dir, { recursive: true });
+  const files = Array.from({ length: agencies }, (_, i) => path.join(dir, `agency-${i + 1}.csv`));
+  for (const file of files) await writeFile(file, '');
+  return { files, source: `${agencies} empty agency files` };
 }
 
 async function totalRows(dataset: Dataset): Promise<number> {
@@ -229,6 +238,13 @@ function ratioLine(before: VariantFigures, after: VariantFigures): string {
   return `before/after: wall ${ratio(before.wall.median, after.wall.median)}, total CPU ${ratio(before.totalCpuMs, after.totalCpuMs)} (medians; above 1 = after is faster / cheaper)`;
 }
 
+/** The CPU above the floor: what the bets themselves cost (read, check, send, decode, store, ack, the draw). */
+function perBetLine(before: VariantFigures, after: VariantFigures, floorBefore: VariantFigures, floorAfter: VariantFigures, bets: number): string {
+  const [a, b] = [before.totalCpuMs - floorBefore.totalCpuMs, after.totalCpuMs - floorAfter.totalCpuMs];
+  const perBet = (ms: number) => `${((ms * 1000) / bets).toFixed(1)} µs a bet`;
+  return `above the floor (the bets' own work; medians subtracted): A ${secs(a)} s (${perBet(a)}), B ${secs(b)} s (${perBet(b)}), ${Number.isFinite(a / b) ? `${(a / b).toFixed(2)}×` : '-'}`;
+}
+
 function failures(rounds: readonly Measurement[][]): string[] {
   return rounds.flatMap((round, i) => round.filter((m) => m.failure !== null).map((m) => `FAILED pair ${i + 1} ${m.variant.name}: ${m.failure}`));
 }
@@ -252,9 +268,11 @@ function printReport(report: {
   expectedRows: number;
   variants: readonly [Variant, Variant];
   rounds: Measurement[][];
+  floorRounds: Measurement[][];
 }): void {
-  const { conditions, variants, rounds, expectedRows } = report;
+  const { conditions, variants, rounds, floorRounds, expectedRows } = report;
   const [before, after] = variants.map((v, i) => figures(v, rounds.map((round) => round[i]!)));
+  const [floorBefore, floorAfter] = variants.map((v, i) => figures(v, floorRounds.map((round) => round[i]!)));
   const loadAtEnd = loadAverage();
   const out = [
     ...conditionLines(conditions, report.floorMs, report.loadBeforeRuns),
@@ -272,6 +290,14 @@ function printReport(report: {
     'medians over the runs that did not fail. RSS = VmHWM at exit, max over those runs. stored = rows in bets.csv,',
     `each must equal the dataset's ${expectedRows.toLocaleString('en')} or the run FAILED.`,
     ...failures(rounds),
+    '',
+    `start-up floor: the same runs on ${report.dataset.files.length} empty agency files (start, connect, hello, finished, an empty draw, winners, exit), ${floorRounds.length} pairs after a warm-up each:`,
+    '',
+    figuresTable([floorBefore!, floorAfter!], 0),
+    '',
+    ratioLine(floorBefore!, floorAfter!),
+    perBetLine(before!, after!, floorBefore!, floorAfter!, expectedRows),
+    ...failures(floorRounds),
     `load average at end: ${loadText(loadAtEnd)}${loadIsHigh(conditions.loadAtStart[0], conditions.cores) ? ' — LOAD HIGH: figures unreliable' : ''}`,
   ];
   console.log(out.join('\n'));
@@ -317,8 +343,11 @@ async function compare(options: CompareOptions): Promise<boolean> {
     const rounds = await runInterleaved(variants, options.pairs, (variant) =>
       measure(variant, dataset, expectedRows, path.join(work, `run-${++runIndex}-${variant.name}`)),
     );
-    printReport({ conditions, floorMs, loadBeforeRuns, dataset, expectedRows, variants, rounds });
-    return failures(rounds).length === 0;
+    log('start-up floor: the same on empty agency files');
+    const empty = await emptyDataset(path.join(work, 'empty'), dataset.files.length);
+    const floorRounds = await runInterleaved(variants, options.pairs, (variant) => measure(variant, empty, 0, path.join(work, `run-${++runIndex}-${variant.name}`)));
+    printReport({ conditions, floorMs, loadBeforeRuns, dataset, expectedRows, variants, rounds, floorRounds });
+    return failures(rounds).length === 0 && failures(floorRounds).length === 0;
   } finally {
     if (state.tree !== null) {
       const problem = await removeWorktree(REPO, state.tree);
