@@ -94,7 +94,7 @@ const execForm = (args: readonly string[]) => JSON.stringify(args).replaceAll('"
 test('each app starts from its startup snapshot, built under the V8 flags it runs with, in its image as here', async t => {
   const work = await tempDir(t);
   const app = await bundle(work);
-  for (const [name, configKey] of [['server', 'CONFIG_FILE'], ['client', 'CLI_CONFIG_FILE']] as const) {
+  for (const [name, pkg, configKey] of [['server', '@tp0/server', 'CONFIG_FILE'], ['client', '@tp0/client', 'CLI_CONFIG_FILE']] as const) {
     const flags = NODE_FLAGS[name];
     const dockerfile = await readFile(path.join(REPO, `docker/${name}.Dockerfile`), 'utf8');
     const blob = `/app/${name}.blob`;
@@ -103,7 +103,7 @@ test('each app starts from its startup snapshot, built under the V8 flags it run
 
     const env = { TP0_STARTUP_REPORT: '1', [configKey]: path.join(work, 'none') };
     const script = path.join(app, `${name}.cjs`);
-    const fromSnapshot = await run(script, work, env, undefined, [...flags, '--snapshot-blob', path.join(app, `${name}.blob`)]).exited;
+    const fromSnapshot = await run(script, work, env, undefined, nodeArgs(pkg, { bundled: true, bundleDir: app })).exited;
     t.is(fromSnapshot.code, 1, name);
     t.regex(fromSnapshot.stderr, /^startup: snapshot\n/, name);
     t.regex(fromSnapshot.stderr, /none/, `${name} names the missing config file`);

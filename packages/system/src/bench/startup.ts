@@ -20,6 +20,8 @@ import { describeMachine, loadAverage, median, nodeStartupMs, table, withoutExtr
 
 const { values } = parseArgs({ options: { runs: { type: 'string', default: '20' } } });
 const RUNS = integerFlag('runs', values.runs, 3, 1000);
+/** The agency as the local runner starts it: the bundle, from its startup snapshot when it has one. */
+const AGENCY_ARGS = [...nodeArgs('@tp0/client', { bundled: true }), entryPoint('@tp0/client', { bundled: true })];
 
 /** A lottery server that answers hello with "nothing stored" and reports when each agency's first batch arrives. */
 async function firstBatchServer(): Promise<{ port: number; firstBatch: (agency: number) => Promise<number>; close: () => void }> {
@@ -50,7 +52,7 @@ async function firstBatchServer(): Promise<{ port: number; firstBatch: (agency: 
 async function agencyToFirstBatch(port: number, dataFile: string, env: NodeJS.ProcessEnv, agency: number, server: Awaited<ReturnType<typeof firstBatchServer>>): Promise<number> {
   const arrived = server.firstBatch(agency);
   const started = performance.now();
-  const child = spawn(process.execPath, [...nodeArgs('@tp0/client', { bundled: true }), entryPoint('@tp0/client', { bundled: true })], {
+  const child = spawn(process.execPath, AGENCY_ARGS, {
     stdio: 'ignore',
     env: {
       ...env,
@@ -94,7 +96,7 @@ async function main(): Promise<void> {
     const ms = (v: number) => v.toFixed(0);
     console.log(`machine: ${describeMachine()}`);
     console.log(`load average at start ${loadAtStart.map((l) => l.toFixed(2)).join(' ')}, at end ${loadAverage().map((l) => l.toFixed(2)).join(' ')}`);
-    const agencyCommand = ['node', ...nodeArgs('@tp0/client', { bundled: true }), entryPoint('@tp0/client', { bundled: true })].map((arg) => (path.isAbsolute(arg) ? path.relative(process.cwd(), arg) : arg));
+    const agencyCommand = ['node', ...AGENCY_ARGS].map((arg) => (path.isAbsolute(arg) ? path.relative(process.cwd(), arg) : arg));
     console.log(`${RUNS} runs each, interleaved, after one warm-up; agency = ${agencyCommand.join(' ')}, 1-row file\n`);
     console.log(
       table(
