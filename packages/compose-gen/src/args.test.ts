@@ -10,7 +10,13 @@ test('OUT and N, default mode agency', (t) => {
     clients: 5,
     mode: 'agency',
     target: 'compose',
+    keepBets: false,
   });
+});
+
+test('--keep-bets anywhere among the arguments', (t) => {
+  t.like(parseArgs(['out.yaml', '2', '--keep-bets']), { keepBets: true, target: 'compose' });
+  t.like(parseArgs(['--keep-bets', '--target=compose', 'out.yaml', '2']), { keepBets: true });
 });
 
 test('--target swarm and --target=compose', (t) => {
@@ -24,7 +30,7 @@ test('--mode before, between or after the positionals, and --mode=', (t) => {
     ['out.yaml', '--mode', 'echo', '2'],
     ['out.yaml', '2', '--mode=echo'],
   ]) {
-    t.deepEqual(parseArgs(argv), { type: 'generate', out: 'out.yaml', clients: 2, mode: 'echo', target: 'compose' }, argv.join(' '));
+    t.deepEqual(parseArgs(argv), { type: 'generate', out: 'out.yaml', clients: 2, mode: 'echo', target: 'compose', keepBets: false }, argv.join(' '));
   }
 });
 
@@ -56,6 +62,7 @@ const bad: Array<[string[], UsageErrorCode, RegExp]> = [
   [['out.yaml', '5', '--verbose'], 'ERR_UNKNOWN_FLAG', /unknown flag "--verbose"/],
   [['out.yaml', '5', '-x'], 'ERR_UNKNOWN_FLAG', /unknown flag "-x"/],
   [['out.yaml', '5', '6'], 'ERR_EXTRA_ARGUMENT', /unexpected argument "6"/],
+  [['out.yaml', '5', '--keep-bets', '--target', 'swarm'], 'ERR_KEEP_BETS_TARGET', /--keep-bets is for --target compose/],
 ];
 
 for (const [argv, code, message] of bad) {

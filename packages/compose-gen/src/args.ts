@@ -13,9 +13,10 @@ export type Command =
       readonly clients: number;
       readonly mode: Mode;
       readonly target: Target;
+      readonly keepBets: boolean;
     };
 
-export const USAGE = `Usage: generar-compose.sh OUT N [--mode ${MODES.join('|')}] [--target ${TARGETS.join('|')}]
+export const USAGE = `Usage: generar-compose.sh OUT N [--mode ${MODES.join('|')}] [--target ${TARGETS.join('|')}] [--keep-bets]
 
 Writes a Docker Compose file OUT with a server and N clients (0 to ${MAX_CLIENTS}).
 
@@ -29,6 +30,9 @@ Writes a Docker Compose file OUT with a server and N clients (0 to ${MAX_CLIENTS
   --target TARGET  what the file is for (default ${DEFAULT_TARGET}):
                      compose  docker-compose up, one host
                      swarm    docker stack deploy, a swarm of one or more nodes
+  --keep-bets      compose only: bets.csv on the named volume \`bets\`, so
+                   \`down\` then \`up\` resumes the lottery (\`down -v\` drops
+                   it). Without it every \`up\` after \`down\` is a new lottery
   -h, --help       show this help`;
 
 /** Parses the arguments after `node cli.js`; throws UsageError naming the first problem. */
@@ -36,6 +40,7 @@ export function parseArgs(argv: readonly string[]): Command {
   const positionals: string[] = [];
   let mode: Mode = DEFAULT_MODE;
   let target: Target = DEFAULT_TARGET;
+  let keepBets = false;
   let flagsEnded = false;
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;
@@ -46,6 +51,8 @@ export function parseArgs(argv: readonly string[]): Command {
       flagsEnded = true;
     } else if (arg === '-h' || arg === '--help') {
       return { type: 'help' };
+    } else if (arg === '--keep-bets') {
+      keepBets = true;
     } else if (/^--(mode|target)(=|$)/.test(arg)) {
       // `--flag VALUE` or `--flag=VALUE`
       const equals = arg.indexOf('=');
@@ -62,7 +69,13 @@ export function parseArgs(argv: readonly string[]): Command {
   if (extra.length > 0) {
     throw new UsageError('ERR_EXTRA_ARGUMENT', `unexpected argument ${JSON.stringify(extra[0])}`);
   }
-  return { type: 'generate', out, clients: parseClientCount(count), mode, target };
+  if (keepBets && target !== 'compose') {
+    throw new UsageError(
+      'ERR_KEEP_BETS_TARGET',
+      '--keep-bets is for --target compose: a swarm stack always keeps its bets on a volume for the life of the deployment (make swarm-down removes it)',
+    );
+  }
+  return { type: 'generate', out, clients: parseClientCount(count), mode, target, keepBets };
 }
 
 /** The value of `--flag`, one of `choices`; a UsageError with `code` when it is missing or unknown. */

@@ -31,7 +31,7 @@ function main(argv: readonly string[]): number {
   // Relative paths in the file resolve from its own folder, wherever that is.
   const placement = { outDir: dirname(resolve(command.out)), repoRoot: REPO_ROOT };
   const options = { clients: command.clients, mode: command.mode, placement };
-  const compose = command.target === 'swarm' ? stackFor(options) : composeFor(options);
+  const compose = command.target === 'swarm' ? stackFor(options) : composeFor({ ...options, keepBets: command.keepBets });
   const text = stringify(compose);
   // The file must read back as exactly what was built (e.g. no env value turned into a number).
   if (!isDeepStrictEqual(parse(text), compose)) {

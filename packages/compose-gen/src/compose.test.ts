@@ -20,14 +20,15 @@ for (const mode of MODES) {
       const file = composeFor({ clients, mode });
       const clientIds = Array.from({ length: clients }, (_, k) => k + 1);
 
-      t.deepEqual(Object.keys(file), ['services', 'networks', 'volumes'], 'no name: or version: key');
+      t.deepEqual(Object.keys(file), ['services', 'networks'], 'no name:, version: or volumes: key');
       t.deepEqual(Object.keys(file.services), ['server', ...clientIds.map((i) => `client${i}`)]);
       t.deepEqual(file.services['server'], {
         container_name: 'server',
         image: 'server:latest',
         environment: [`AGENCIES=${clients}`, 'BETS_FILE=/home/node/bets.csv'],
-        volumes: [serverConfigVolume(), BETS_VOLUME_MOUNT],
+        volumes: [serverConfigVolume()],
         networks: ['testing_net'],
+        restart: 'on-failure',
       });
       for (const i of clientIds) {
         const client = file.services[`client${i}`]!;
@@ -41,11 +42,28 @@ for (const mode of MODES) {
         t.deepEqual(client.networks, ['testing_net']);
       }
       t.deepEqual(file.networks, { testing_net: { driver: 'bridge', ipam: { config: [{ subnet: SUBNET }] } } });
-      t.deepEqual(file.volumes, { bets: {} });
       t.deepEqual(schemaErrors(file), []);
     });
   }
 }
+
+// Regression: bets.csv lived on the named volume by default, so `down` then `up` resumed the old lottery and the
+// course's tests, which write new agency files between the two, failed with `leer_apuestas | result: fail`.
+test('by default no volume outlives down: bets.csv is in the server container', (t) => {
+  const file = composeFor({ clients: 3, mode: 'agency' });
+  t.is(file.volumes, undefined);
+  for (const service of Object.values(file.services)) {
+    t.deepEqual(service.volumes.filter((volume) => !/^\.\.?\//.test(volume)), [], 'only bind mounts of repo files');
+  }
+});
+
+test('keepBets: bets.csv on the named volume bets, mounted on the server home', (t) => {
+  const file = composeFor({ clients: 2, mode: 'agency', keepBets: true });
+  t.deepEqual(file.volumes, { bets: {} });
+  t.deepEqual(file.services['server']!.volumes, [serverConfigVolume(), BETS_VOLUME_MOUNT]);
+  t.is(file.services['client1']!.volumes.includes(BETS_VOLUME_MOUNT), false);
+  t.deepEqual(schemaErrors(file), []);
+});
 
 test('paths match what the server and client images read', (t) => {
   t.is(serverConfigVolume(), './packages/server/config.ini:/app/config.ini:ro');

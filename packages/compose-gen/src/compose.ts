@@ -22,7 +22,8 @@ import type { Mode } from './mode.js';
 export interface ComposeFile {
   services: Record<string, Service>;
   networks: Record<string, Network>;
-  volumes: Record<string, Record<string, never>>;
+  /** Only with `keepBets`: the named volume that holds bets.csv across `down`. */
+  volumes?: Record<string, Record<string, never>>;
 }
 
 export interface Service {
@@ -33,6 +34,7 @@ export interface Service {
   volumes: string[];
   networks: string[];
   depends_on?: string[];
+  restart?: typeof SERVER_RESTART;
 }
 
 export interface Network {
@@ -46,6 +48,8 @@ export interface ComposeOptions {
   readonly mode: Mode;
   /** Where the file goes and which repository it points into; by default a file at this repo's root. */
   readonly placement?: Placement;
+  /** bets.csv on a named volume, so `down` then `up` resumes the lottery instead of starting a new one. */
+  readonly keepBets?: boolean;
 }
 
 export const NETWORK = 'testing_net';
@@ -69,12 +73,16 @@ export function agencyFileVolume(clientId: number, placement: Placement = AT_REP
 }
 
 /**
- * bets.csv on a named volume rather than a bind mount of a host folder: `down` keeps it (only `down -v` removes
- * it), the Swarm stack uses the same kind, and the server (uid 1000) can write it whoever runs Docker on the host
- * (a host folder made by root would be closed to uid 1000). Read it with a throwaway container:
- * `docker run --rm -v tp0_bets:/bets busybox cat /bets/bets.csv`.
+ * A lottery lives as long as its deployment: by default bets.csv is in the server container's own filesystem, which
+ * survives `stop`/`start`, `docker restart` and the restart policy, and is gone with `down`, so the next `up` is a
+ * new lottery (the course's tests rely on it). With `keepBets` it is on this named volume instead, which `down`
+ * keeps (only `down -v` removes it); the server (uid 1000) can write a new volume because Docker fills it from the
+ * image's /home/node, owner included.
  */
 export const BETS_VOLUME_MOUNT = `${BETS_VOLUME}:${BETS_DIR}`;
+
+/** A server that crashes (or is killed) is started again in the same container: same bets.csv, the lottery resumes. */
+export const SERVER_RESTART = 'on-failure';
 
 export function clientName(clientId: number): string {
   return `client${clientId}`;
@@ -87,18 +95,18 @@ export function checkClientCount(clients: number): void {
   }
 }
 
-export function composeFor({ clients, mode, placement = AT_REPO_ROOT }: ComposeOptions): ComposeFile {
+export function composeFor({ clients, mode, placement = AT_REPO_ROOT, keepBets = false }: ComposeOptions): ComposeFile {
   checkClientCount(clients);
-  const services: Record<string, Service> = { server: serverService(clients, placement) };
+  const services: Record<string, Service> = { server: serverService(clients, placement, keepBets) };
   for (let id = 1; id <= clients; id++) services[clientName(id)] = clientService(id, mode, placement);
   return {
     services,
     networks: { [NETWORK]: { driver: 'bridge', ipam: { config: [{ subnet: SUBNET }] } } },
-    volumes: { [BETS_VOLUME]: {} },
+    ...(keepBets ? { volumes: { [BETS_VOLUME]: {} } } : {}),
   };
 }
 
-/** The server's environment in every target: the agencies to wait for (0: no draw) and bets.csv on its volume. */
+/** The server's environment in every target: the agencies to wait for (0: no draw) and where bets.csv goes. */
 export function serverEnvironment(clients: number): string[] {
   return [`AGENCIES=${clients}`, `BETS_FILE=${BETS_FILE}`];
 }
@@ -110,13 +118,14 @@ export function clientEnvironment(id: number, mode: Mode): string[] {
   return environment;
 }
 
-function serverService(clients: number, placement: Placement): Service {
+function serverService(clients: number, placement: Placement, keepBets: boolean): Service {
   return {
     container_name: 'server',
     image: 'server:latest',
     environment: serverEnvironment(clients),
-    volumes: [serverConfigVolume(placement), BETS_VOLUME_MOUNT],
+    volumes: keepBets ? [serverConfigVolume(placement), BETS_VOLUME_MOUNT] : [serverConfigVolume(placement)],
     networks: [NETWORK],
+    restart: SERVER_RESTART,
   };
 }
 

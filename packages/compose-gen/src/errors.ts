@@ -10,6 +10,8 @@ export type UsageErrorCode =
   | 'ERR_BAD_MODE'
   /** `--target` names no known target, or has no value. */
   | 'ERR_BAD_TARGET'
+  /** `--keep-bets` with a target other than compose. */
+  | 'ERR_KEEP_BETS_TARGET'
   /** A flag this CLI does not know. */
   | 'ERR_UNKNOWN_FLAG'
   /** The output's directory is missing or not a directory, or the output is a directory. */

@@ -1,6 +1,6 @@
 /**
  * Builds the TP0 Docker Compose file (`composeFor`) or Swarm stack file (`stackFor`): a `server` and clients
- * `client1`…`clientN` on `testing_net`, bets.csv on the named volume `bets`.
+ * `client1`…`clientN` on `testing_net`; bets.csv in the server container, or on the named volume `bets` with `keepBets`.
  *
  * @example
  * import { stringify } from 'yaml';

@@ -20,10 +20,10 @@ export function agencyFile(clientId: number): string {
 }
 
 /**
- * The named volume holding the server's bets.csv and bets.csv.finished. It is mounted on the home of the image's
- * user (node, uid 1000): Docker fills a new named volume from the image's directory at the mount point, owner
- * included, so the server can write there. A path the image lacks would give a root-owned volume, and the image
- * has no other directory uid 1000 owns apart from /app, which holds the bundles.
+ * Where the server keeps bets.csv and bets.csv.finished: the home of the image's user (node, uid 1000). In Compose
+ * it is the container's own folder unless `--keep-bets` mounts the named volume there; in Swarm the volume is always
+ * there (a restarted task is a new container). Docker fills a new named volume from the image's directory at the
+ * mount point, owner included, so the server can write there; a path the image lacks would give a root-owned volume.
  */
 export const BETS_VOLUME = 'bets';
 export const BETS_DIR = '/home/node';
