@@ -8,16 +8,20 @@ COMPOSE_FILE ?= docker-compose-dev.yaml
 DATA_DIR ?= .data
 DATASET_ZIP ?= ../shared/datasets/tp0-dataset.zip
 GEN_DATA := packages/system/dist/gen-data.js
-# Swarm: the stack file is generated under .data (untracked); its config paths are relative to it.
-STACK ?= tp0
+# Swarm: the stack file is generated under .data (untracked); its config paths are relative to it. The stack's name
+# differs from the Compose project's (tp0, in .env): its network and bets volume are <name>_testing_net and
+# <name>_bets, so a stack and a Compose deployment never share either.
+STACK ?= tp0swarm
+# KEEP_BETS=1: swarm-down leaves the stack's bets volume (the next swarm-up then resumes that lottery).
+KEEP_BETS ?=
 STACK_FILE ?= $(DATA_DIR)/docker-stack.yaml
 # Present while the swarm is one that swarm-up initialised, so swarm-down leaves only a swarm it made.
 SWARM_MARKER := $(DATA_DIR)/.swarm-created
 SWARM_STATE = $$(docker info --format '{{.Swarm.LocalNodeState}}')
 
-# Compose v2 plugin when present, else the standalone v1 (Debian 12 ships
-# 1.29, which rejects a top-level `name:`: the project name is in .env).
-COMPOSE := $(shell docker compose version >/dev/null 2>&1 && echo 'docker compose' || echo docker-compose)
+# Compose v2 (`docker compose`, what the course uses; docker/install-engine.sh installs it) when present, else the
+# standalone 1.29. Expanded when a recipe runs, after docker-engine may have installed v2.
+COMPOSE = $(shell docker compose version >/dev/null 2>&1 && echo 'docker compose' || echo docker-compose)
 
 .PHONY: default ensure-pnpm build docker-engine docker-image docker-compose-up \
 	docker-compose-down docker-compose-logs docker-compose-logs-sorted swarm-up swarm-down swarm-logs swarm-rm \
@@ -53,10 +57,14 @@ $(COMPOSE_FILE):
 $(DATA_DIR)/agency-1.csv:
 	@if [ -f $(DATASET_ZIP) ]; then $(MAKE) course-data; else $(MAKE) data; fi
 
-# Keeps bets.csv: it is on the tp0_bets volume, and the next up resumes from it (`$(COMPOSE) down -v` deletes it).
+# Ends the lottery: bets.csv is in the server's container, which down removes, so the next up is a new lottery. A
+# file generated with --keep-bets keeps it on the tp0_bets volume instead, and says how to drop it.
 docker-compose-down:
 	@if [ -f $(COMPOSE_FILE) ]; then \
-		$(COMPOSE) -f $(COMPOSE_FILE) stop -t 1 && $(COMPOSE) -f $(COMPOSE_FILE) down; \
+		$(COMPOSE) -f $(COMPOSE_FILE) stop -t 1 && $(COMPOSE) -f $(COMPOSE_FILE) down && \
+		if grep -q '^volumes:' $(COMPOSE_FILE); then \
+			echo "docker-compose-down: bets kept on the bets volume (--keep-bets): the next up resumes that lottery;" \
+				"'$(COMPOSE) -f $(COMPOSE_FILE) down -v' drops them"; fi; \
 	else echo "$(COMPOSE_FILE) missing: nothing to stop"; fi
 
 docker-compose-logs:
@@ -70,9 +78,9 @@ docker-compose-logs-sorted:
 	@$(COMPOSE) -f $(COMPOSE_FILE) logs -t --no-color | grep ' | ' | sort -s -b -k3,3
 
 # Docker Swarm on this machine: a one-node swarm (initialised here when there is none), the stack from
-# `generar-compose.sh --target swarm`, the same data as docker-compose-up. Bets stay in the $(STACK)_bets volume
-# after swarm-down (`docker volume rm $(STACK)_bets` forgets them); it is the volume a Compose run of project tp0
-# uses too, so the two run the same lottery, one at a time.
+# `generar-compose.sh --target swarm`, the same data as docker-compose-up. A lottery lives as long as the deployment:
+# the server's bets volume ($(STACK)_bets) outlives a restarted server task, and swarm-down removes it (KEEP_BETS=1
+# keeps it); a leftover volume from a deployment that was not taken down this way is removed before a new deploy.
 swarm-up: docker-engine docker-image $(DATA_DIR)/agency-1.csv
 	@if [ "$(SWARM_STATE)" != active ]; then \
 		had_gwbridge=$$(docker network inspect docker_gwbridge >/dev/null 2>&1 && echo yes || echo no); \
@@ -84,6 +92,8 @@ swarm-up: docker-engine docker-image $(DATA_DIR)/agency-1.csv
 	./generar-compose.sh $(STACK_FILE) $(AGENCIES) --target swarm
 	@# A deployed stack's agencies already ran once, and its configs cannot change in place: start afresh.
 	@if docker stack ls --format '{{.Name}}' | grep -qx '$(STACK)'; then $(MAKE) --no-print-directory swarm-rm; fi
+	@if [ -z "$(KEEP_BETS)" ] && docker volume inspect $(STACK)_bets >/dev/null 2>&1; then \
+		docker volume rm $(STACK)_bets >/dev/null && echo "swarm-up: removed the bets of an earlier deployment ($(STACK)_bets)"; fi
 	docker stack deploy -c $(STACK_FILE) $(STACK)
 
 # Every service's log, followed (Ctrl-C stops); `docker service logs` takes one service at a time.
@@ -103,7 +113,8 @@ swarm-down: swarm-rm
 				&& echo "swarm-down: docker_gwbridge still in use; remove it later (docker network rm docker_gwbridge)"; \
 		fi; true; fi
 
-# `docker stack rm` returns before the tasks' containers are gone; the stack's network goes last.
+# `docker stack rm` returns before the tasks' containers are gone; the stack's network goes last. Then the bets
+# volume, unless KEEP_BETS is set.
 swarm-rm:
 	@if [ "$(SWARM_STATE)" = active ] && docker stack ls --format '{{.Name}}' | grep -qx '$(STACK)'; then \
 		docker stack rm $(STACK) && \
@@ -111,6 +122,9 @@ swarm-rm:
 			[ -z "$$(docker ps -aq --filter label=com.docker.stack.namespace=$(STACK))" ] \
 				&& ! docker network inspect $(STACK)_testing_net >/dev/null 2>&1 && break; sleep 1; done; \
 	else echo "swarm-rm: stack $(STACK) is not deployed"; fi
+	@if [ -z "$(KEEP_BETS)" ] && docker volume inspect $(STACK)_bets >/dev/null 2>&1; then \
+		docker volume rm $(STACK)_bets >/dev/null && echo "swarm-rm: removed the bets volume $(STACK)_bets"; \
+	elif [ -n "$(KEEP_BETS)" ]; then echo "swarm-rm: kept $(STACK)_bets (KEEP_BETS)"; fi
 
 # Seeded synthetic bets, one file per agency. Builds only the generator (and
 # the packages it depends on) when it is missing.

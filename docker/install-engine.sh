@@ -12,8 +12,12 @@
 # - docker.io pulls in iptables; with it, dockerd starts with defaults
 #   (overlay2 on ext4, cgroupfs on cgroup v1). The kernel lacks blkio weight
 #   (harmless warning).
-# - Debian's docker-compose is 1.29 (no `docker compose` v2 plugin): it
-#   rejects a top-level `name:`; the project name comes from .env instead.
+# - Debian 12's docker-compose is 1.29: it rejects a top-level `name:`; the
+#   project name comes from .env instead. Compose v2 (`docker compose`, what
+#   the course uses) is not in bookworm, but trixie's docker-compose package
+#   holds it as a static CLI plugin (needs only libc6 >= 2.34): it is
+#   downloaded from trixie with a private apt list (the machine's sources are
+#   left as they are) and unpacked into /usr/local/lib/docker/cli-plugins.
 # If dockerd dies at start-up the script retries with fallback flags (no
 # iptables, then also the vfs storage driver) for machines that lack those
 # kernel features; the flags that worked are printed.
@@ -25,20 +29,50 @@ WAIT_SECONDS=60
 log() { echo "install-engine: $*"; }
 die() { echo "install-engine: $*" >&2; exit 1; }
 
-if docker info >/dev/null 2>&1; then
-  log "docker engine already running"
-  exit 0
-fi
+COMPOSE_PLUGIN_DIR=/usr/local/lib/docker/cli-plugins
+COMPOSE_V2_SUITE=trixie
 
-[ "$(id -u)" = 0 ] || die "must run as root to install and start dockerd"
+# Compose v2 as a CLI plugin, from Debian's trixie package (see the notes above).
+install_compose_v2() {
+  local tmp mirror
+  tmp=$(mktemp -d)
+  # The mirror this machine's apt already uses for Debian itself.
+  mirror=$({ grep -rhoE 'https?://[^ ]+/debian/?( |$)' /etc/apt/sources.list /etc/apt/sources.list.d/ 2>/dev/null || true; } | head -n 1 | tr -d ' ')
+  mirror=${mirror:-http://deb.debian.org/debian}
+  mkdir -p "$tmp/lists/partial" "$tmp/cache/archives/partial"
+  echo "deb [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] ${mirror%/} $COMPOSE_V2_SUITE main" >"$tmp/sources.list"
+  local apt=(apt-get -qq -o "Dir::Etc::SourceList=$tmp/sources.list" -o Dir::Etc::SourceParts=/dev/null
+    -o "Dir::State::Lists=$tmp/lists" -o "Dir::Cache=$tmp/cache" -o APT::Sandbox::User=root)
+  "${apt[@]}" update
+  (cd "$tmp" && "${apt[@]}" download docker-compose)
+  dpkg-deb -x "$tmp"/docker-compose_*.deb "$tmp/root"
+  mkdir -p "$COMPOSE_PLUGIN_DIR"
+  install -m 0755 "$tmp/root/usr/libexec/docker/cli-plugins/docker-compose" "$COMPOSE_PLUGIN_DIR/docker-compose"
+  rm -rf "$tmp"
+}
+
+if [ "$(id -u)" != 0 ]; then
+  docker info >/dev/null 2>&1 && docker compose version >/dev/null 2>&1 && { log "docker engine already running"; exit 0; }
+  die "must run as root to install and start dockerd"
+fi
 
 missing=()
 command -v dockerd >/dev/null 2>&1 || missing+=(docker.io)
-command -v docker-compose >/dev/null 2>&1 || docker compose version >/dev/null 2>&1 || missing+=(docker-compose)
+command -v docker-compose >/dev/null 2>&1 || missing+=(docker-compose)
 if [ ${#missing[@]} -gt 0 ]; then
   log "installing ${missing[*]}"
   apt-get update -qq
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
+fi
+if ! docker compose version >/dev/null 2>&1; then
+  log "installing Compose v2 (docker compose) from Debian $COMPOSE_V2_SUITE"
+  install_compose_v2
+fi
+log "$(docker compose version) and $(docker-compose version --short 2>/dev/null | sed 's/^/docker-compose /')"
+
+if docker info >/dev/null 2>&1; then
+  log "docker engine already running"
+  exit 0
 fi
 
 # A dockerd that died uncleanly leaves its pid file and refuses to start.
