@@ -1,12 +1,14 @@
 /**
  * Docker end-to-end harness: writes a compose file for N clients into `<repo>/.e2e/<name>.yaml`, with edited copies
- * of the config files and generated data under `<repo>/.e2e/<name>/`, runs it as compose project `tp0e2e` and reads
- * `docker-compose logs -f --no-color` the way the course's black-box tests do (`<service> | <line>`, then the
- * `action:`/`result:` fields, and the `<service> exited with code N` lines).
+ * of the config files and generated data under `<repo>/.e2e/<name>/`, runs it as compose project `tp0e2e` with
+ * Compose v2 (`docker compose`, as the course does; `compose: 'v1'` picks docker-compose 1.29) and reads
+ * `logs -f --no-color` the way the course's black-box tests do (`<service> | <line>`, then the `action:`/`result:`
+ * fields, and the `<service> exited with code N` lines).
  *
  * The generator fixes the container names (`server`, `client1`, ...), so only one project can run at a time:
  * every start first removes leftovers with those names (and the project's volumes, unless told to keep them), and
- * `down()` runs `down -v --remove-orphans`. bets.csv lives on the project's named volume `tp0e2e_bets`.
+ * `down()` runs `down -v --remove-orphans`. bets.csv is in the server container, or on the project's named volume
+ * `tp0e2e_bets` with `keepBets`.
  */
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { createWriteStream, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync, type WriteStream } from 'node:fs';
@@ -31,6 +33,17 @@ const COMPOSE_GEN = path.join(REPO_ROOT, 'packages/compose-gen/dist/cli.js');
 const LEFTOVER_NAME = /^(server|client\d+|tp0-echo-probe-\d+)$/;
 
 export type Mode = 'echo' | 'bet' | 'agency';
+
+// eslint-disable-next-line no-control-regex
+const ANSI_ESCAPE = /\x1b\[[0-9;]*[A-Za-z]/g;
+
+/** The two Compose implementations: v2 is the `docker compose` plugin, v1 the standalone docker-compose 1.29. */
+export type ComposeVersion = 'v2' | 'v1';
+
+/** The command line that runs Compose `version` with `args`. */
+export function composeCommand(version: ComposeVersion, args: readonly string[]): [string, string[]] {
+  return version === 'v2' ? ['docker', ['compose', ...args]] : ['docker-compose', [...args]];
+}
 
 export interface RunResult {
   readonly code: number;
@@ -69,10 +82,11 @@ export { sleep };
  * missing: this suite (`make test-docker`) exists to run them, so a missing tool is a failure, not a skip.
  */
 export async function checkPrerequisites(): Promise<void> {
-  for (const [tool, args] of [['docker', ['version']], ['docker-compose', ['version']]] as const) {
+  for (const [tool, args] of [['docker', ['version']], ['docker', ['compose', 'version']], ['docker-compose', ['version']]] as const) {
     const probe = await run(tool, args, { timeoutMs: 30_000 });
     if (probe.code !== 0) {
-      throw new Error(`\`${tool} ${args.join(' ')}\` failed: the Docker suite (make test-docker) needs a working ${tool}.\n${probe.stderr.trim()}`);
+      const what = [tool, ...args.slice(0, -1)].join(' ');
+      throw new Error(`\`${tool} ${args.join(' ')}\` failed: the Docker suite (make test-docker) needs a working ${what}.\n${probe.stderr.trim()}`);
     }
   }
   const missing: string[] = [];
@@ -194,6 +208,10 @@ export interface ProjectSpec {
   readonly data?: string;
   /** Environment entries (`KEY=value`) to set or replace, per service. */
   readonly env?: Readonly<Record<string, Readonly<Record<string, string | number>>>>;
+  /** Generate with `--keep-bets`: bets.csv on the named volume `tp0e2e_bets`, kept by `down({ keepVolumes })`. */
+  readonly keepBets?: boolean;
+  /** Which Compose runs the project (default v2). */
+  readonly compose?: ComposeVersion;
 }
 
 /** The scenario's scratch directory, emptied: put generated data in `<dir>/.data`. */
@@ -236,7 +254,19 @@ export class Project {
     readonly dir: string,
     readonly file: string,
     readonly compose: Document,
+    /** Where Compose runs; with no `-p` it takes the project name from that folder's `.env`, as a user's command does. */
+    private readonly cwd = REPO_ROOT,
+    private readonly projectArgs: readonly string[] = ['-p', PROJECT],
   ) {}
+
+  /**
+   * A compose file written elsewhere (e.g. by generar-compose.sh in a course-style checkout), run the way a user
+   * runs it: `docker compose -f FILE ...` in `cwd`, with no `-p`, and logs kept in `dir`. Only the log reading and
+   * compose commands apply; the volume helpers assume project tp0e2e.
+   */
+  static attach(spec: ProjectSpec, file: string, cwd: string, dir: string): Project {
+    return new Project(spec, dir, file, parseDocument(readFileSync(file, 'utf8')), cwd, []);
+  }
 
   /**
    * Writes the compose file with the generator, then points its bind mounts at absolute paths: the edited configs
@@ -245,7 +275,8 @@ export class Project {
    */
   static async create(spec: ProjectSpec, dir = scenarioDir(spec.name)): Promise<Project> {
     const file = path.join(E2E_DIR, `${spec.name}.yaml`);
-    await must(process.execPath, [COMPOSE_GEN, file, String(spec.clients), '--mode', spec.mode ?? 'agency']);
+    const generate = [COMPOSE_GEN, file, String(spec.clients), '--mode', spec.mode ?? 'agency'];
+    await must(process.execPath, spec.keepBets === true ? [...generate, '--keep-bets'] : generate);
     const replace = replacedHostFiles(spec, dir);
 
     const compose = parseDocument(readFileSync(file, 'utf8'));
@@ -271,12 +302,21 @@ export class Project {
     return new Project(spec, dir, file, compose);
   }
 
-  /** bets.csv as the server sees it, read from the project's volume (null before the server made it). */
+  /**
+   * bets.csv as the server sees it (null before the server made it): from the project's volume with `keepBets`,
+   * else copied out of the server container, running or stopped (gone after `down`).
+   */
   async storedBets(): Promise<string | null> {
-    return readVolumeFile(`${PROJECT}_bets`, path.posix.basename(this.betsFile()));
+    if (this.spec.keepBets === true) return readVolumeFile(`${PROJECT}_bets`, path.posix.basename(this.betsFile()));
+    try {
+      return await this.copyOut('server', this.betsFile());
+    } catch (error) {
+      if (/Could not find the file/i.test(String(error))) return null;
+      throw error;
+    }
   }
 
-  /** BETS_FILE from the server's environment: a path on the bets volume. */
+  /** BETS_FILE from the server's environment. */
   betsFile(): string {
     const file = this.environment('server')['BETS_FILE'];
     if (file === undefined) throw new Error('the compose file sets no BETS_FILE for the server');
@@ -290,7 +330,7 @@ export class Project {
   }
 
   compose_(args: readonly string[], timeoutMs = 120_000): Promise<RunResult> {
-    return run('docker-compose', ['-p', PROJECT, '-f', this.file, ...args], { timeoutMs });
+    return run(...composeCommand(this.spec.compose ?? 'v2', [...this.projectArgs, '-f', this.file, ...args]), { timeoutMs, cwd: this.cwd });
   }
 
   /** Removes leftovers (the project's volumes too, unless `keepVolumes`), `up -d`, then follows the logs. */
@@ -298,15 +338,17 @@ export class Project {
     await removeLeftoverContainers();
     if (options.keepVolumes !== true) await removeProjectVolumes();
     const result = await this.compose_(['up', '-d']);
-    if (result.code !== 0) throw new Error(`docker-compose up failed (${result.code}): ${result.stderr.trim()}`);
+    if (result.code !== 0) throw new Error(`compose up failed (${result.code}): ${result.stderr.trim()}`);
     this.follow();
   }
 
-  private follow(): void {
+  /** Follows `logs -f` into `entries` and `exits` until stopFollowing() (or Compose ends it). */
+  follow(): void {
     // Appended: a scenario that runs the project twice keeps both runs' logs.
     this.logFile = createWriteStream(path.join(this.dir, 'compose.log'), { flags: 'a' });
-    const child = spawn('docker-compose', ['-p', PROJECT, '-f', this.file, 'logs', '-f', '--no-color'], {
-      cwd: REPO_ROOT,
+    const [command, args] = composeCommand(this.spec.compose ?? 'v2', [...this.projectArgs, '-f', this.file, 'logs', '-f', '--no-color']);
+    const child = spawn(command, args, {
+      cwd: this.cwd,
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     this.follower = child;
@@ -321,7 +363,7 @@ export class Project {
   }
 
   /**
-   * docker-compose 1.29's `logs -f` quits once the engine reports its last container dead, and its event thread
+   * `logs -f` ended. docker-compose 1.29's `logs -f` quits once the engine reports its last container dead, and its event thread
    * forgets that container before the tail thread has queued the container's last lines and its `exited with code N`
    * line: on a loaded machine those are lost (seen in CI: `server exited with code 0` never came). When it quits, every
    * container has stopped, so the record is final: read it once more with `logs` (no -f), take the lines each service
@@ -350,7 +392,9 @@ export class Project {
     this.logFile?.write(`# harness: ${text}\n`);
   }
 
-  private read(raw: string, origin?: string): void {
+  private read(line: string, origin?: string): void {
+    // Compose v2 starts some lines with an erase-line escape (ESC [2K) even with --no-color into a pipe.
+    const raw = line.replace(ANSI_ESCAPE, '');
     this.logFile?.write(origin === undefined ? `${raw}\n` : `${raw}    # harness: ${origin}\n`);
     const exited = /^(\S+) exited with code (\d+)\s*$/.exec(raw);
     if (exited !== null) {
@@ -423,16 +467,29 @@ export class Project {
     return this.until(() => this.exits.get(service), timeoutMs, `"${service} exited with code N"`);
   }
 
-  /** Waits for every service's exit line and checks each against `docker inspect`'s State.ExitCode. */
+  /**
+   * Waits for every service's exit line and checks each against `docker inspect`'s State.ExitCode. A container that
+   * exited before `logs -f` attached gets no exit line from Compose v2: once inspect has said it exited and the line
+   * has not come for a few seconds, its code is taken from inspect (and noted in compose.log).
+   */
   async waitAllExited(services: readonly string[], timeoutMs = 60_000): Promise<Map<string, number>> {
     const codes = new Map<string, number>();
     for (const service of services) {
-      const fromLog = await this.waitExitLine(service, timeoutMs);
+      const fromLog = await Promise.race([this.waitExitLine(service, timeoutMs), this.exitedUnseen(service, timeoutMs)]);
       const fromInspect = await waitExited(service, 10_000);
       if (fromLog !== fromInspect) throw new Error(`${service}: log says exit ${fromLog}, docker inspect says ${fromInspect}`);
       codes.set(service, fromInspect);
     }
     return codes;
+  }
+
+  /** Resolves with the exit code once the container exited and its exit line still has not come 3 s later. */
+  private async exitedUnseen(service: string, timeoutMs: number): Promise<number> {
+    // Never rejects: a container that does not exit in time is reported by waitExitLine's timeout.
+    const code = await waitExited(service, timeoutMs).catch(() => new Promise<never>(() => undefined));
+    await sleep(3_000);
+    if (!this.exits.has(service)) this.read(`${service} exited with code ${code}`, 'from docker inspect: it exited before logs -f attached');
+    return this.exits.get(service)!;
   }
 
   tail(n: number): string {
@@ -451,6 +508,15 @@ export class Project {
     return readFileSync(to, 'utf8');
   }
 
+  /** Stops following the logs (after any catch-up read) and closes the scenario's compose.log. */
+  async stopFollowing(): Promise<void> {
+    await this.catchingUp;
+    this.follower?.kill('SIGTERM');
+    this.follower = null;
+    this.logFile?.end();
+    this.logFile = null;
+  }
+
   /**
    * `down -v --remove-orphans` (without -v when `keepVolumes`: the bets survive, as with `make docker-compose-down`),
    * then stops following; also removes leftovers made outside compose. Never throws.
@@ -460,10 +526,7 @@ export class Project {
     try {
       await this.compose_(['down', ...(options.keepVolumes === true ? [] : ['-v']), '--remove-orphans', '-t', '3']);
     } finally {
-      this.follower?.kill('SIGTERM');
-      this.follower = null;
-      this.logFile?.end();
-      this.logFile = null;
+      await this.stopFollowing();
       await removeLeftoverContainers().catch(() => undefined);
       if (options.keepVolumes !== true) await removeProjectVolumes().catch(() => undefined);
     }
