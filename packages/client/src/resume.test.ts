@@ -169,15 +169,11 @@ async function unacceptingListener(t: ExecutionContext): Promise<number> {
   t.teardown(() => child.kill('SIGKILL'));
   const [line] = (await once(child.stdout, 'data')) as [Buffer];
   const port = Number(line.toString().trim());
-  // Fill the accept queue (and then some) with connections nobody accepts.
-  const fillers: net.Socket[] = [];
-  t.teardown(() => fillers.forEach(s => s.destroy()));
-  for (let i = 0; i < 2; i++) {
-    const socket = net.connect(port, '127.0.0.1');
-    socket.on('error', () => {});
-    fillers.push(socket);
-  }
-  await new Promise(resolve => setTimeout(resolve, 200));
+  // Fill the accept queue with a connection nobody accepts: once it is connected, the queue is full.
+  const filler = net.connect(port, '127.0.0.1');
+  filler.on('error', () => {});
+  t.teardown(() => filler.destroy());
+  await once(filler, 'connect');
   return port;
 }
 
