@@ -16,8 +16,8 @@ import { betFromEnv } from './bet-env.js';
 export const DEFAULT_BATCH_MAX_AMOUNT = 134;
 
 /**
- * Batches sent ahead of their acks. Measured on the course's agency-1.csv against the real server (README): 8 had
- * the best median wall time (0.76 s against 0.89 s for 1); memory costs (8 + 1) × maxAmount rows, ~1,200.
+ * Batches sent ahead of their acks, so the agency keeps sending while acks travel; memory holds (8 + 1) ×
+ * maxAmount rows. 8 had the best median wall time on the course data (docs/performance.md).
  */
 export const DEFAULT_BATCH_IN_FLIGHT = 8;
 
