@@ -198,7 +198,8 @@ test('agency process: exits promptly after its winners line (regression: an unca
   const lingered = performance.now() - winnersAt;
   t.is(code, 0, stdout);
   t.not(winnersAt, 0, stdout);
-  t.true(lingered < 300, `exited ${Math.round(lingered)} ms after the winners line`);
+  // Well under the 1 s timer it pinned, with room for a loaded machine.
+  t.true(lingered < 800, `exited ${Math.round(lingered)} ms after the winners line`);
 });
 
 test('agency process: a bad config value exits 1 naming the key on stderr', async t => {
