@@ -1,7 +1,7 @@
+import type { Parser } from 'csv-parse';
 import { lastValueFrom, tap } from 'rxjs';
 import { formatDuration, type CourseLogger } from '@tp0/common';
 import { ErrorCode } from '@tp0/protocol';
-import type { CsvRecordReader } from './csv-records.js';
 import { closeConnection } from './close.js';
 import type { ClientConfig } from './config.js';
 import { badRowOf, countCsvRecords, openCsvRecords } from './csv-rows.js';
@@ -74,7 +74,7 @@ async function runSession(config: ClientConfig, log: CourseLogger, state: Sessio
   const connection = lotteryConnection(await connectOnce(config, signal));
   const requester = new Requester(connection);
   const ask = (message: Parameters<Requester['request']>[0], timeoutMs = config.requestTimeout) => untilAborted(requester.request(message, timeoutMs), signal);
-  let records: CsvRecordReader | undefined;
+  let records: Parser | undefined;
   let done = false;
   try {
     state.action = 'reanudar';

@@ -3,10 +3,9 @@ import path from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { ConfigError, formatDuration, parseDuration, parseLevel, type LevelName } from '@tp0/common';
 import type { Bet } from '@tp0/protocol';
+import { CLIENT_MODES, DEFAULT_CLIENT_MODE, isClientMode, type ClientMode } from '@tp0/protocol/client-mode';
 import { betFromEnv } from './bet-env.js';
 
-export type ClientMode = 'echo' | 'bet' | 'agency';
-const MODES: readonly ClientMode[] = ['echo', 'bet', 'agency'];
 
 /**
  * Bets per batch when config.yaml does not say: 134 keeps a course-data batch under 8 KiB.
@@ -17,8 +16,8 @@ const MODES: readonly ClientMode[] = ['echo', 'bet', 'agency'];
 export const DEFAULT_BATCH_MAX_AMOUNT = 134;
 
 /**
- * Batches sent ahead of their acks. Measured on the course's agency-1.csv against the real server (README): 8 had
- * the best median wall time (0.76 s against 0.89 s for 1); memory costs (8 + 1) × maxAmount rows, ~1,200.
+ * Batches sent ahead of their acks, so the agency keeps sending while acks travel; memory holds (8 + 1) ×
+ * maxAmount rows. 8 had the best median wall time on the course data (docs/performance.md).
  */
 export const DEFAULT_BATCH_IN_FLIGHT = 8;
 
@@ -89,7 +88,7 @@ export function loadConfig({ env = process.env, cwd = process.cwd() }: LoadOptio
   const batchMaxAmount = integer(...pick('CLI_BATCH_MAXAMOUNT', 'batch.maxAmount'), 1, 65535, String(DEFAULT_BATCH_MAX_AMOUNT));
   const batchInFlight = integer(...pick('CLI_BATCH_INFLIGHT', 'batch.inFlight'), 1, 1024, String(DEFAULT_BATCH_IN_FLIGHT));
   const [modeKey, modeRaw] = pick('CLI_MODE', 'mode');
-  const mode = parseMode(modeRaw ?? 'agency', modeKey);
+  const mode = parseMode(modeRaw ?? DEFAULT_CLIENT_MODE, modeKey);
   const [, dataFile] = pick('CLI_DATA_FILE', 'data.file');
 
   return {
@@ -187,6 +186,6 @@ export function parseAddress(raw: string | undefined, key: string): { host: stri
 
 function parseMode(raw: string, key: string): ClientMode {
   const mode = raw.trim().toLowerCase();
-  if ((MODES as readonly string[]).includes(mode)) return mode as ClientMode;
-  throw new ConfigError(key, raw, `one of ${MODES.join(', ')}`);
+  if (isClientMode(mode)) return mode;
+  throw new ConfigError(key, raw, `one of ${CLIENT_MODES.join(', ')}`);
 }

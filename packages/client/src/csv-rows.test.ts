@@ -5,7 +5,7 @@ import path from 'node:path';
 import { lastValueFrom, map, tap } from 'rxjs';
 import { fromReadable } from '@tp0/codec';
 import type { Bet } from '@tp0/protocol';
-import { BadRowError, badRowOf, betOfRecord, openCsvRecords } from './csv-rows.js';
+import { BadRowError, badRowOf, betOfRecord, countCsvRecords, openCsvRecords } from './csv-rows.js';
 
 function csvFile(text: string | Buffer): string {
   const file = path.join(mkdtempSync(path.join(tmpdir(), 'tp0-client-csv-')), 'agency-1.csv');
@@ -14,12 +14,12 @@ function csvFile(text: string | Buffer): string {
 }
 
 /** The file's bets as the agency reads them (no window bound here), and the error that stopped them, as a BadRowError when a row caused it. */
-async function read(file: string): Promise<{ bets: Bet[]; error?: unknown }> {
+async function read(file: string, skip = 0): Promise<{ bets: Bet[]; error?: unknown }> {
   const bets: Bet[] = [];
-  const records = openCsvRecords(file);
+  const records = openCsvRecords(file, skip);
   try {
     const source = fromReadable<string[]>(records, { window: Number.MAX_SAFE_INTEGER });
-    await lastValueFrom(source.pipe(map(betOfRecord), tap(bet => bets.push(bet))), { defaultValue: undefined });
+    await lastValueFrom(source.pipe(map((record, index) => betOfRecord(record, skip + index)), tap(bet => bets.push(bet))), { defaultValue: undefined });
     return { bets };
   } catch (error) {
     return { bets, error: badRowOf(error) ?? error };
@@ -69,6 +69,22 @@ test('a malformed row is reported with its line number and reason, after the goo
   }
 });
 
+test('quoted fields are CSV text: a comma, a doubled quote, a quote right after the BOM', async t => {
+  const { bets, error } = await read(csvFile(`\ufeff"Ana, María","O""Brien",00000001,1999-01-01,5\r\n${GOOD}`));
+  t.is(error, undefined);
+  t.deepEqual(bets[0], { firstName: 'Ana, María', lastName: 'O"Brien', document: '00000001', birthdate: '1999-01-01', number: 5 });
+  t.is(bets.length, 4);
+});
+
+test('skip: the first records are read, not handed out, and still counted; a later bad row names its line from the file start', async t => {
+  const file = csvFile(`${GOOD}Ana,"Pé"rez,1,1999-01-01,5\r\n`);
+  const { bets, error } = await read(file, 2);
+  t.deepEqual(bets.map(bet => bet.document), ['87654321']);
+  t.is((error as BadRowError).line, 4);
+  t.regex((error as BadRowError).reason, /^Invalid Closing Quote: got "r" at line 4\b/);
+  t.is(await countCsvRecords(csvFile(GOOD)), 3);
+});
+
 test('a missing file is an error, not a bad row', async t => {
   const { error } = await read('/nonexistent/agency-1.csv');
   t.false(error instanceof BadRowError);
@@ -96,7 +112,7 @@ test('bad CSV (a stray quote) is a bad row at its line, after every record befor
   const { bets, error } = await read(csvFile(`${text}Ana,"Pé"rez,1,1999-01-01,5\nLuis,Gómez,5,1990-05-05,5\n`));
   t.true(error instanceof BadRowError, String(error));
   t.is((error as BadRowError).line, 5001);
-  t.regex((error as BadRowError).reason, /Invalid Closing Quote/);
+  t.regex((error as BadRowError).reason, /^Invalid Closing Quote: got "r" at line 5001\b/);
   t.is(bets.length, 5000);
 });
 

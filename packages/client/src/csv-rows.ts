@@ -2,34 +2,35 @@ import { isUtf8 } from 'node:buffer';
 import { createReadStream } from 'node:fs';
 import { pipeline, Transform } from 'node:stream';
 import { finished } from 'node:stream/promises';
+import { CsvError, parse, type Parser } from 'csv-parse';
 import { betProblem, parseBetNumber, type Bet } from '@tp0/protocol';
 import { BadRowError } from './bad-row.js';
-import { CsvRecordReader } from './csv-records.js';
 
 export { BadRowError };
 
 const FIELDS = 5;
 
 /**
- * The agency's CSV as records (a `string[]` per row, object mode; see CsvRecordReader): no header row; columns
- * first name, last name, document, birthdate, number; CRLF or LF; UTF-8. Destroying the reader closes the file.
- * `skip` records are read but not handed out (the bets the server already stored; `info.records` still counts
- * them). A CSV syntax error (a stray or unclosed quote) travels in band, as a DecodeFailure after the records before
- * it. Bytes that are not UTF-8 fail the reader with a BadRowError (`utf8Check`).
+ * The agency's CSV as records through csv-parse (a `string[]` per row, object mode): no header row; columns first
+ * name, last name, document, birthdate, number; CRLF or LF; UTF-8, a BOM skipped. The first `skip` records are
+ * read but not handed out (the bets the server already stored; `info.records` counts them too). Bad CSV (a stray
+ * or unclosed quote) fails the parser after the records before it, which it still hands out; `badRowOf` names its
+ * line. Bytes that are not UTF-8 fail it with a BadRowError (`utf8Check`). Destroying the parser closes the file.
  */
-export function openCsvRecords(file: string, skip = 0): CsvRecordReader {
-  const reader = new CsvRecordReader(skip);
-  // pipeline: a file error (ENOENT, bad UTF-8) destroys the reader with it; destroying the reader closes the file.
-  pipeline(createReadStream(file), utf8Check(), reader, () => undefined);
-  return reader;
+export function openCsvRecords(file: string, skip = 0): Parser {
+  // The field count is betOfRecord's check, with one message for every row (csv-parse's would fix it at row 1).
+  const parser = parse({ bom: true, relax_column_count: true, from: skip + 1 });
+  // pipeline: a file error (ENOENT, bad UTF-8) destroys the parser with it; destroying the parser closes the file.
+  pipeline(createReadStream(file), utf8Check(), parser, () => undefined);
+  return parser;
 }
 
 /** The number of records in the agency's file, none of them handed out. */
 export async function countCsvRecords(file: string): Promise<number> {
-  const reader = openCsvRecords(file, Number.MAX_SAFE_INTEGER);
-  reader.resume();
-  await finished(reader);
-  return reader.info.records;
+  const parser = openCsvRecords(file, Number.MAX_SAFE_INTEGER);
+  parser.resume();
+  await finished(parser);
+  return parser.info.records;
 }
 
 /**
@@ -108,9 +109,15 @@ export function betOfRecord(record: string[], index: number): Bet {
   return bet;
 }
 
-/** The BadRowError of a failure that a row caused (an invalid bet, bad CSV, bytes that are not UTF-8); else undefined. */
+/**
+ * The BadRowError of a failure that a row caused (an invalid bet, bad CSV, bytes that are not UTF-8); else undefined.
+ * Bad CSV is csv-parse's CsvError, at the line where its record starts: every record before it is a valid bet
+ * (or the agency would have stopped there), so each took one line.
+ */
 export function badRowOf(error: unknown): BadRowError | undefined {
-  return error instanceof BadRowError ? error : undefined;
+  if (error instanceof BadRowError) return error;
+  if (error instanceof CsvError && typeof error['records'] === 'number') return new BadRowError(error['records'] + 1, error.message);
+  return undefined;
 }
 
 /** Line breaks inside a record's fields (CRLF, LF or CR, each one): only a quoted field can hold them. */

@@ -3,4 +3,4 @@
  * `node dist/main.js` with config.yaml in the working directory; `runClient` for tests.
  */
 export { runClient } from './client.js';
-export { loadConfig, configFields, DEFAULT_BATCH_MAX_AMOUNT, type ClientConfig, type ClientMode, type LoadOptions } from './config.js';
+export { loadConfig, configFields, DEFAULT_BATCH_MAX_AMOUNT, type ClientConfig, type LoadOptions } from './config.js';

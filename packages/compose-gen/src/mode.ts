@@ -1,11 +1,2 @@
-/** What the clients run: the TP0 exercise groups they belong to. */
-export const MODES = ['echo', 'bet', 'agency'] as const;
-
-/** `echo`: exercises 1–4; `bet`: exercise 5 (one bet from env); `agency`: exercises 6–8 (bets from a CSV). */
-export type Mode = (typeof MODES)[number];
-
-export const DEFAULT_MODE: Mode = 'agency';
-
-export function isMode(value: string): value is Mode {
-  return (MODES as readonly string[]).includes(value);
-}
+/** The client modes (see @tp0/protocol's client-mode), under the names this package uses; its entry loads no codec. */
+export { CLIENT_MODES as MODES, DEFAULT_CLIENT_MODE as DEFAULT_MODE, isClientMode as isMode, type ClientMode as Mode } from '@tp0/protocol/client-mode';

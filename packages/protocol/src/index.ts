@@ -3,6 +3,7 @@
  * the server acks, draws once every agency finished and answers each agency's winners) and the echo protocol of
  * the first exercises. The message tables are in the root README's Protocol section.
  */
+export { CLIENT_MODES, DEFAULT_CLIENT_MODE, isClientMode, type ClientMode } from './client-mode.js';
 export { betProblem, isCalendarDate, MAX_BET_NUMBER, MAX_NAME_BYTES, parseBetNumber, type AgencyBet, type Bet } from './bet.js';
 export { echoProtocol } from './echo.js';
 export {

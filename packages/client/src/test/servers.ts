@@ -177,7 +177,7 @@ async function serve(port: number | undefined, session: (socket: net.Socket) => 
 }
 
 /** A logger whose course lines the test can read back. */
-export function captureLogger(): { log: CourseLogger; lines(): string[]; parsed(): ParsedLogLine[] } {
+export function captureLogger(): { log: CourseLogger; lines(): string[]; parsed(): ParsedLogLine[]; logged(pattern: RegExp): Promise<string> } {
   const out = new PassThrough();
   let text = '';
   out.on('data', (chunk: Buffer) => (text += chunk.toString('utf8')));
@@ -186,5 +186,19 @@ export function captureLogger(): { log: CourseLogger; lines(): string[]; parsed(
     log: createLogger({ name: 'client', level: 'DEBUG', out }),
     lines,
     parsed: () => lines().map(line => parseLogLine(line)).filter(line => line !== null),
+    /** Resolves with the first line, logged so far or later, that matches `pattern`. */
+    logged: pattern =>
+      new Promise(resolve => {
+        const match = () => lines().find(line => pattern.test(line));
+        const found = match();
+        if (found !== undefined) return resolve(found);
+        const onData = () => {
+          const line = match();
+          if (line === undefined) return;
+          out.off('data', onData);
+          resolve(line);
+        };
+        out.on('data', onData);
+      }),
   };
 }

@@ -19,6 +19,7 @@ import { fileURLToPath } from 'node:url';
 import ini from 'ini';
 import { parseDocument, type Document } from 'yaml';
 import { parseLogLine } from '@tp0/common';
+import type { ClientMode } from '@tp0/protocol';
 
 export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../..');
 export const E2E_DIR = path.join(REPO_ROOT, '.e2e');
@@ -31,8 +32,6 @@ export const CLIENT_CONFIG = 'packages/client/config.yaml';
 const GEN_DATA = path.join(REPO_ROOT, 'packages/system/dist/gen-data.js');
 const COMPOSE_GEN = path.join(REPO_ROOT, 'packages/compose-gen/dist/cli.js');
 const LEFTOVER_NAME = /^(server|client\d+|tp0-echo-probe-\d+)$/;
-
-export type Mode = 'echo' | 'bet' | 'agency';
 
 // eslint-disable-next-line no-control-regex
 const ANSI_ESCAPE = /\x1b\[[0-9;]*[A-Za-z]/g;
@@ -199,7 +198,7 @@ export interface ProjectSpec {
   /** Names the compose file `.e2e/<name>.yaml` and the directory `.e2e/<name>/`. */
   readonly name: string;
   readonly clients: number;
-  readonly mode?: Mode;
+  readonly mode?: ClientMode;
   /** config.ini `[DEFAULT]` keys to set in the server's copy. */
   readonly server?: Readonly<Record<string, string | number>>;
   /** config.yaml dotted paths (`loop.period`) to set in the clients' copy; null deletes the key. */
