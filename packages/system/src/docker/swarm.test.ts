@@ -4,8 +4,8 @@
 import test, { type ExecutionContext } from 'ava';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { checkPrerequisites, csvLines, generateData, scenarioDir } from './harness.js';
-import { joinSwarm, leaveSwarm, removeStack, Stack, type SwarmChanges } from './swarm.js';
+import { checkPrerequisites, csvLines, generateData, scenarioDir, sleep } from './harness.js';
+import { joinSwarm, leaveSwarm, removeStack, Stack, type CourseLine, type SwarmChanges } from './swarm.js';
 
 let changes: SwarmChanges | undefined;
 
@@ -18,7 +18,10 @@ test.after.always(async () => {
   if (changes !== undefined) await leaveSwarm(changes);
 });
 
-async function lottery(t: ExecutionContext, name: string, agencies: number, bets: number, timeoutMs: number): Promise<void> {
+/** What a scenario does while the agencies send: e.g. kill the server's task. */
+type MidRun = (t: ExecutionContext, stack: Stack) => Promise<void>;
+
+async function lottery(t: ExecutionContext, name: string, agencies: number, bets: number, timeoutMs: number, midRun?: MidRun): Promise<void> {
   const dir = scenarioDir(name);
   const data = path.join(dir, '.data');
   await generateData(data, { agencies, bets, seed: 900 + agencies });
@@ -32,6 +35,7 @@ async function lottery(t: ExecutionContext, name: string, agencies: number, bets
   const started = Date.now();
   try {
     const stack = await Stack.deploy({ name, clients: agencies, data });
+    await midRun?.(t, stack);
     const runs = await stack.waitClients(timeoutMs);
     t.log(`${agencies} agencies done ${Date.now() - started} ms after deploy`);
     // A restart is Swarm's restart_policy at work (the run it replaces is shown), not a failure.
@@ -61,3 +65,17 @@ async function lottery(t: ExecutionContext, name: string, agencies: number, bets
 test('swarm: 5 agencies on generated data', (t) => lottery(t, 'swarm-5', 5, 300, 90_000));
 
 test('swarm: 50 agencies × 200 bets', (t) => lottery(t, 'swarm-50', 50, 200, 180_000));
+
+// Within one deployment the lottery survives its server: the new task mounts the same volume and resumes it.
+test('swarm: the server task killed mid-ingest is restarted and resumes exactly once', (t) =>
+  lottery(t, 'swarm-restart', 3, 60_000, 180_000, async (t, stack) => {
+    const killed = await stack.killServerAfter(5, 90_000);
+    t.is(killed.filter((l) => l.action === 'sorteo').length, 0, 'killed before the draw');
+    const deadline = Date.now() + 60_000;
+    let recovered: CourseLine | undefined;
+    while (recovered === undefined && Date.now() < deadline) {
+      recovered = (await stack.serverLines().catch(() => [])).find((l) => l.action === 'recuperar_estado' && l.result === 'success');
+      if (recovered === undefined) await sleep(250);
+    }
+    t.truthy(recovered, 'the new server task read the stored bets back from the volume');
+  }));

@@ -174,6 +174,26 @@ export class Stack {
     return containerLines(server[0]!.id);
   }
 
+  /**
+   * Kills the server's task container once it logged `batches` stored batches; Swarm then starts a new task (a new
+   * container on the same node and volume). Returns the killed container's lines.
+   */
+  async killServerAfter(batches: number, timeoutMs: number): Promise<CourseLine[]> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const server = (await stackContainers()).find((c) => c.service === 'server' && c.state === 'running');
+      if (server !== undefined) {
+        const lines = await containerLines(server.id);
+        if (lines.filter((l) => l.action === 'apuesta_recibida' && l.result === 'success').length >= batches) {
+          await must('docker', ['kill', server.id]);
+          return lines;
+        }
+      }
+      if (Date.now() > deadline) throw new Error(`the server logged fewer than ${batches} batches in ${timeoutMs} ms`);
+      await sleep(100);
+    }
+  }
+
   /** bets.csv from the server's named volume, read by a throwaway container. */
   async storedBets(): Promise<string | null> {
     return readVolumeFile(BETS_VOLUME, 'bets.csv');
