@@ -8,7 +8,7 @@ import type { BetIngest } from './bet-ingest.js';
 import { decodeErrorReply, errorReply, lotteryErrorReply, type ErrorReply } from './error-replies.js';
 import { IdleTimer } from './idle-timer.js';
 import type { InFlightWork } from './in-flight.js';
-import { LotteryError, type Lottery } from './lottery.js';
+import { LotteryError, type AgencyId, type Lottery } from './lottery.js';
 import { CLIENT_CLOSE_MS, sessionEnd } from './session-end.js';
 
 export type LotteryConnection = Connection<LotteryMessage, LotteryMessage>;
@@ -56,35 +56,49 @@ export function serveLottery(socket: net.Socket, parts: LotterySessionParts): Lo
   return conn;
 }
 
+/** The course's action name for a message's failure line. */
+const FAILURE_ACTION: Partial<Record<LotteryMessage['type'], string>> = {
+  bet: 'apuesta_almacenada',
+  bet_batch: 'apuesta_recibida',
+  winners_query: 'consulta_ganadores',
+  hello: 'reanudar',
+};
+
 /** The reply to one message from an agency. */
 async function answer(message: LotteryMessage, conn: LotteryConnection, ip: string, parts: LotterySessionParts): Promise<LotteryMessage> {
   const { log, lottery, ingest, work } = parts;
   try {
-    const refused = 'agency' in message ? bindingProblem(message, conn, ip, parts) : null;
-    if (refused !== null) return refused;
     switch (message.type) {
-      case 'hello':
-        return await resume(message.agency, ip, parts);
-      case 'bet':
-        return await ingest.storeOne(ip, message.agency, message.bet);
-      case 'bet_batch':
-        return await ingest.storeBatch(ip, message.agency, message.first, message.bets);
-      case 'finished':
-        return await finish(message.agency, message.total, ip, parts);
-      case 'winners_query': {
-        if (work.stopping) throw new LotteryError('SHUTTING_DOWN', 'server is shutting down');
-        log.debug('consulta_ganadores', 'in_progress', { ip, agencia: message.agency });
-        const documents = await lottery.winnersOf(message.agency);
-        log.info('consulta_ganadores', 'success', { ip, agencia: message.agency, cant_ganadores: documents.length });
-        return { type: 'winners', agency: message.agency, documents };
-      }
-      default:
+      case 'ack':
+      case 'error':
+      case 'winners':
+      case 'resume':
         log.info('unexpected_message', 'fail', { ip, type: message.type });
         return errorReply(ErrorCode.UNEXPECTED_MESSAGE, `a client does not send ${message.type} messages`);
     }
+    const agency = lottery.agency(message.agency);
+    const refused = bindingProblem(message, agency, conn, ip, parts);
+    if (refused !== null) return refused;
+    switch (message.type) {
+      case 'hello':
+        return await resume(agency, ip, parts);
+      case 'bet':
+        return await ingest.storeOne(ip, agency, message.bet);
+      case 'bet_batch':
+        return await ingest.storeBatch(ip, agency, message.first, message.bets);
+      case 'finished':
+        return await finish(agency, message.total, ip, parts);
+      case 'winners_query': {
+        if (work.stopping) throw new LotteryError('SHUTTING_DOWN', 'server is shutting down');
+        log.debug('consulta_ganadores', 'in_progress', { ip, agencia: agency });
+        const documents = await lottery.winnersOf(agency);
+        log.info('consulta_ganadores', 'success', { ip, agencia: agency, cant_ganadores: documents.length });
+        return { type: 'winners', agency, documents };
+      }
+    }
   } catch (err) {
     if (!(err instanceof LotteryError)) throw err;
-    log.info(message.type === 'winners_query' ? 'consulta_ganadores' : message.type, 'fail', { ip, error: err.message });
+    log.info(FAILURE_ACTION[message.type] ?? message.type, 'fail', { ip, error: err.message });
     return lotteryErrorReply(err);
   }
 }
@@ -93,12 +107,9 @@ async function answer(message: LotteryMessage, conn: LotteryConnection, ip: stri
  * Binds the connection to the message's agency, or the reply refusing it: another connection holds the agency
  * (AGENCY_BUSY), this one speaks for another (WRONG_AGENCY), or a configured secret was not presented first.
  */
-function bindingProblem(message: LotteryMessage & { agency: number }, conn: LotteryConnection, ip: string, parts: LotterySessionParts): ErrorReply | null {
-  const { agency } = message;
+function bindingProblem(message: LotteryMessage, agency: AgencyId, conn: LotteryConnection, ip: string, parts: LotterySessionParts): ErrorReply | null {
   const bound = parts.bindings.agencyOf(conn);
   if (bound === undefined) {
-    const unknown = parts.lottery.unknown(agency);
-    if (unknown !== null) return null; // answered UNKNOWN_AGENCY by the handler, without binding
     const secret = parts.secrets.get(agency);
     if (secret !== undefined && (message.type !== 'hello' || message.secret !== secret)) {
       parts.log.info('autenticar_agencia', 'fail', { ip, agencia: agency });
@@ -118,9 +129,7 @@ function bindingProblem(message: LotteryMessage & { agency: number }, conn: Lott
 }
 
 /** `hello`: how many of the agency's bets are stored, once every write it started is done. */
-async function resume(agency: number, ip: string, parts: LotterySessionParts): Promise<LotteryMessage> {
-  const unknown = parts.lottery.unknown(agency);
-  if (unknown !== null) throw unknown;
+async function resume(agency: AgencyId, ip: string, parts: LotterySessionParts): Promise<LotteryMessage> {
   const stored = await parts.ledger.exclusive(agency, async () => parts.ledger.stored(agency));
   const finished = parts.lottery.hasFinished(agency);
   parts.log.info('reanudar', 'success', { ip, agencia: agency, almacenadas: stored, finalizada: finished });
@@ -128,9 +137,7 @@ async function resume(agency: number, ip: string, parts: LotterySessionParts): P
 }
 
 /** `finished`: acked once recorded on disk, and only when exactly `total` bets of the agency are stored. */
-async function finish(agency: number, total: number, ip: string, parts: LotterySessionParts): Promise<LotteryMessage> {
-  const unknown = parts.lottery.unknown(agency);
-  if (unknown !== null) throw unknown;
+async function finish(agency: AgencyId, total: number, ip: string, parts: LotterySessionParts): Promise<LotteryMessage> {
   return parts.ledger.exclusive(agency, async () => {
     const stored = parts.ledger.stored(agency);
     if (stored !== total) {
