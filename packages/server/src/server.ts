@@ -12,7 +12,7 @@ import { serveEcho } from './echo-session.js';
 import { IdleTimer } from './idle-timer.js';
 import { InFlightWork } from './in-flight.js';
 import { Lottery } from './lottery.js';
-import { serveLottery, type LotteryConnection, type LotterySessionParts } from './lottery-session.js';
+import { serveLottery, type LotterySession, type LotterySessionParts } from './lottery-session.js';
 import { endAfterError } from './session-end.js';
 import { shutDown } from './shutdown.js';
 import { BetWriter } from './storage/bet-writer.js';
@@ -55,7 +55,7 @@ export async function startServer(config: ServerConfig, log: CourseLogger): Prom
     work,
     ledger,
     ingest: new BetIngest(log, lottery, ledger, writer, work),
-    bindings: new AgencyBindings<LotteryConnection>(),
+    bindings: new AgencyBindings<LotterySession>(),
     secrets: config.agencySecrets,
     idleTimeoutMs: config.idleTimeout,
   };
