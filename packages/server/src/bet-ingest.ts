@@ -22,9 +22,10 @@ interface Sequence {
 }
 
 /**
- * Stores the bets of one message, all or none: the (accepted) agency may still bet, every bet passes `betProblem` (the only
- * check: a valid bet is stored as it came, with its agency), then the rows go through the one BetWriter. The reply
- * is `ack {count}` once they were written, or the error that refused the whole message.
+ * Stores the bets of one message, all or none: the agency (an id the lottery accepted) may still bet, every bet
+ * passes `betProblem` (the only check: a valid bet is stored as it came, with its agency), then the rows go through
+ * the one BetWriter and into the ledger. The reply is `ack {count}` once they were written, or the error that
+ * refused the whole message.
  *
  * Exactly once: a `bet_batch` says where it starts among its agency's bets (`first`). Bets before the agency's
  * stored count were stored already (a batch resent after a lost ack) and are acknowledged without being written
