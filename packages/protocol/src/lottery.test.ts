@@ -163,8 +163,9 @@ test('the header a client opens with: "TP0L" and version 0x02', t => {
 test('error codes keep their wire values', t => {
   t.deepEqual(
     [ErrorCode.MALFORMED, ErrorCode.INVALID_BET, ErrorCode.UNKNOWN_AGENCY, ErrorCode.FRAME_TOO_LARGE, ErrorCode.UNEXPECTED_MESSAGE, ErrorCode.SHUTTING_DOWN, ErrorCode.STORAGE_FAILURE, ErrorCode.UNSUPPORTED_VERSION,
-     ErrorCode.AGENCY_BUSY, ErrorCode.OUT_OF_ORDER, ErrorCode.WRONG_AGENCY, ErrorCode.UNAUTHORIZED, ErrorCode.TIMEOUT],
-    [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13],
+     ErrorCode.AGENCY_BUSY, ErrorCode.OUT_OF_ORDER, ErrorCode.WRONG_AGENCY, ErrorCode.UNAUTHORIZED, ErrorCode.TIMEOUT,
+     ErrorCode.SESSION_TAKEN_OVER],
+    [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14],
   );
 });
 

@@ -30,7 +30,10 @@ export enum ErrorCode {
   STORAGE_FAILURE = 7,
   /** The protocol header named a version the server does not speak. */
   UNSUPPORTED_VERSION = 8,
-  /** Another live connection is bound to this agency; nothing was done. */
+  /**
+   * Another live connection holds this agency and this connection named it without a `hello` (which would have taken
+   * it over); nothing was done.
+   */
   AGENCY_BUSY = 9,
   /** A batch does not continue the agency's stored bets (`first` past them), or `finished.total` differs from them. */
   OUT_OF_ORDER = 10,
@@ -40,6 +43,8 @@ export enum ErrorCode {
   UNAUTHORIZED = 12,
   /** The connection was silent, or stuck in the middle of a frame, for longer than the server's limit; it is closed. */
   TIMEOUT = 13,
+  /** A newer connection sent a `hello` for this connection's agency and took it over; this one is closed. */
+  SESSION_TAKEN_OVER = 14,
 }
 
 /** Replies after which the same request may succeed later (the server is restarting, or had a passing fault). */

@@ -3,7 +3,7 @@ import { betProblem, ErrorCode, type AgencyBet, type Bet, type LotteryMessageOf 
 import { errorReply, lotteryErrorReply, storageErrorReply, type ErrorReply } from './error-replies.js';
 import type { InFlightWork } from './in-flight.js';
 import type { AgencyLedger } from './agencies/ledger.js';
-import type { Lottery } from './lottery.js';
+import type { AgencyId, Lottery } from './lottery.js';
 import type { BetWriter } from './storage/bet-writer.js';
 
 export type IngestReply = LotteryMessageOf<'ack'> | ErrorReply;
@@ -22,9 +22,10 @@ interface Sequence {
 }
 
 /**
- * Stores the bets of one message, all or none: the agency may still bet, every bet passes `betProblem` (the only
- * check: a valid bet is stored as it came, with its agency), then the rows go through the one BetWriter. The reply
- * is `ack {count}` once they were written, or the error that refused the whole message.
+ * Stores the bets of one message, all or none: the agency (an id the lottery accepted) may still bet, every bet
+ * passes `betProblem` (the only check: a valid bet is stored as it came, with its agency), then the rows go through
+ * the one BetWriter and into the ledger. The reply is `ack {count}` once they were written, or the error that
+ * refused the whole message.
  *
  * Exactly once: a `bet_batch` says where it starts among its agency's bets (`first`). Bets before the agency's
  * stored count were stored already (a batch resent after a lost ack) and are acknowledged without being written
@@ -41,7 +42,7 @@ export class BetIngest {
   ) {}
 
   /** A `bet` message; logged as `apuesta_almacenada` with the bet's document and number. */
-  storeOne(ip: string, agency: number, bet: Bet): Promise<IngestReply> {
+  storeOne(ip: string, agency: AgencyId, bet: Bet): Promise<IngestReply> {
     const fields = { dni: bet.document, numero: bet.number };
     return this.store(ip, agency, [bet], {
       where: () => 'bet',
@@ -51,7 +52,7 @@ export class BetIngest {
   }
 
   /** A `bet_batch` message; logged as `apuesta_recibida {cantidad}`, and each stored bet at DEBUG. */
-  storeBatch(ip: string, agency: number, first: number, bets: readonly Bet[]): Promise<IngestReply> {
+  storeBatch(ip: string, agency: AgencyId, first: number, bets: readonly Bet[]): Promise<IngestReply> {
     return this.store(ip, agency, bets, {
       where: (index) => `bet ${index} of ${bets.length}`,
       refused: (ip, error) => this.log.info('apuesta_recibida', 'fail', { cantidad: bets.length, ip, error }),
@@ -63,10 +64,7 @@ export class BetIngest {
     }, { first });
   }
 
-  private store(ip: string, agency: number, bets: readonly Bet[], log: IngestLog, sequence?: Sequence): Promise<IngestReply> {
-    const unknown = this.lottery.unknown(agency);
-    // An unknown agency has no ledger entry to wait for.
-    if (unknown !== null) return Promise.resolve(this.refuse(log, ip, lotteryErrorReply(unknown)));
+  private store(ip: string, agency: AgencyId, bets: readonly Bet[], log: IngestLog, sequence?: Sequence): Promise<IngestReply> {
     return this.ledger.exclusive(agency, () => this.storeInOrder(ip, agency, bets, log, sequence));
   }
 
@@ -75,7 +73,7 @@ export class BetIngest {
     return reply;
   }
 
-  private async storeInOrder(ip: string, agency: number, bets: readonly Bet[], log: IngestLog, sequence?: Sequence): Promise<IngestReply> {
+  private async storeInOrder(ip: string, agency: AgencyId, bets: readonly Bet[], log: IngestLog, sequence?: Sequence): Promise<IngestReply> {
     const refuse = (reply: ErrorReply): ErrorReply => this.refuse(log, ip, reply);
     if (this.work.stopping) return refuse(errorReply(ErrorCode.SHUTTING_DOWN, 'server is shutting down; nothing was stored'));
     const stored = this.ledger.stored(agency);
@@ -106,7 +104,7 @@ export class BetIngest {
     } catch (err) {
       return refuse(storageErrorReply(err as Error));
     }
-    this.ledger.add(agency, rows.length);
+    this.ledger.add(rows);
     if (repeated > 0) this.log.info('apuesta_repetida', 'success', { agencia: agency, cantidad: repeated, primera: first });
     log.stored(rows);
     return { type: 'ack', count: bets.length };

@@ -2,10 +2,11 @@ import test, { type ExecutionContext } from 'ava';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { setImmediate } from 'node:timers/promises';
+import type { AgencyBet } from '@tp0/protocol';
 import { FinishedRecord } from './agencies/finished-record.js';
-import type { DrawResult, DrawRun } from './draw.js';
+import { AgencyLedger } from './agencies/ledger.js';
 import { Lottery, LotteryError } from './lottery.js';
-import { captureLogger, tempDir, until } from './test/helpers.js';
+import { captureLogger, tempDir } from './test/helpers.js';
 
 /** A real finished record in a fresh directory. */
 async function record(t: ExecutionContext): Promise<FinishedRecord> {
@@ -14,124 +15,102 @@ async function record(t: ExecutionContext): Promise<FinishedRecord> {
   return opened;
 }
 
-/** A draw whose result the test decides; counts how often the lottery started one. */
-function fakeDraws(result: DrawResult = { winners: new Map([[1, ['11']], [2, ['21', '22']]]), rows: 9 }) {
-  const state = { started: 0, cancelled: 0 };
-  const run = async (): Promise<DrawRun> => {
-    state.started += 1;
-    return { result: Promise.resolve(result), cancel: async () => void (state.cancelled += 1) };
-  };
-  return { state, run };
+const bet = (agency: number, document: string, number: number): AgencyBet => ({ agency, firstName: 'A', lastName: 'B', document, birthdate: '2000-01-01', number });
+
+/** A ledger holding 9 stored bets: agency 1 wins with 11, agency 2 with 21 and 22. */
+function ledger(): AgencyLedger {
+  const stored = new AgencyLedger();
+  stored.add([bet(1, '11', 7574), bet(1, '12', 1), bet(2, '21', 7574), bet(3, '31', 7573), bet(2, '22', 7574), bet(3, '32', 0), bet(1, '13', 7), bet(2, '23', 2), bet(3, '33', 3)]);
+  return stored;
 }
 
-test('the draw runs exactly once, right after the N-th distinct agency finished; repeats are harmless', async (t) => {
+test('the draw happens exactly once, right after the N-th distinct agency finished; repeats are harmless', async (t) => {
   const logs = captureLogger();
-  const draws = fakeDraws();
-  const lottery = new Lottery(3, draws.run, logs.log, await record(t));
-  // `finished` starts the draw as soon as the N-th agency is recorded, so the count is exact after each call.
-  await lottery.finished(1, 0);
-  await lottery.finished(1, 0);
-  await lottery.finished(2, 0);
-  await lottery.finished(2, 0);
-  t.is(draws.state.started, 0);
-  await lottery.finished(3, 0);
-  t.is(draws.state.started, 1);
-  await lottery.finished(3, 0);
-  await lottery.finished(1, 0);
-  await lottery.winnersOf(1);
-  t.is(draws.state.started, 1);
-  const sorteo = logs.parsed().filter((l) => l.action === 'sorteo');
-  t.deepEqual(sorteo.map((l) => [l.result, l.fields['winners']]), [['success', '3']]);
-  t.true(logs.lines().some((l) => / INFO     action: sorteo \| result: success \| winners: 3/.test(l)));
+  const lottery = new Lottery(3, ledger(), logs.log, await record(t));
+  const draws = () => logs.parsed().filter((l) => l.action === 'sorteo');
+  // `finished` draws as soon as the N-th agency is recorded, so the count is exact after each call.
+  for (const agency of [1, 1, 2, 2]) await lottery.finished(lottery.agency(agency), 0);
+  t.is(draws().length, 0);
+  await lottery.finished(lottery.agency(3), 0);
+  t.is(draws().length, 1);
+  await lottery.finished(lottery.agency(3), 0);
+  await lottery.finished(lottery.agency(1), 0);
+  await lottery.winnersOf(lottery.agency(1));
+  t.deepEqual(draws().map((l) => [l.result, l.fields['winners'], l.fields['bets']]), [['success', '3', '9']]);
+  t.true(logs.lines().some((l) => / INFO     action: sorteo \| result: success \| winners: 3 \| bets: 9/.test(l)));
 });
 
-test('winnersOf waits for the draw\'s result and gives only that agency\'s documents', async (t) => {
-  let publish!: (result: DrawResult) => void;
-  const result = new Promise<DrawResult>((resolve) => (publish = resolve));
-  let published = false;
-  const lottery = new Lottery(2, async () => ({ result, cancel: async () => {} }), captureLogger().log, await record(t));
-  // Whether the result was out when the query was answered: an early answer is caught however late it is noticed.
-  const query = lottery.winnersOf(2).then((documents) => ({ documents, published }));
-  await lottery.finished(2, 0);
-  await lottery.finished(1, 0);
-  // Every callback ready to run gets its turn before the result is out.
+test('winnersOf waits for the draw and gives only that agency\'s documents, in the order they were stored', async (t) => {
+  const lottery = new Lottery(2, ledger(), captureLogger().log, await record(t));
+  let finished = 0;
+  // How many agencies had finished when the query was answered: an early answer is caught however late it is noticed.
+  const query = lottery.winnersOf(lottery.agency(2)).then((documents) => ({ documents, finished }));
+  await lottery.finished(lottery.agency(2), 0);
+  finished += 1;
+  // Every callback ready to run gets its turn before the last agency finishes.
   await setImmediate();
-  published = true;
-  publish({ winners: new Map([[1, ['11']], [2, ['21', '22']]]), rows: 9 });
-  t.deepEqual(await query, { documents: ['21', '22'], published: true });
-  t.deepEqual(await lottery.winnersOf(1), ['11']);
+  await lottery.finished(lottery.agency(1), 0);
+  finished += 1;
+  t.deepEqual(await query, { documents: ['21', '22'], finished: 2 });
+  t.deepEqual(await lottery.winnersOf(lottery.agency(1)), ['11']);
 });
 
 test('an agency with no winners gets an empty list', async (t) => {
-  const lottery = new Lottery(3, fakeDraws().run, captureLogger().log, await record(t));
-  for (const a of [1, 2, 3]) await lottery.finished(a, 0);
-  t.deepEqual(await lottery.winnersOf(3), []);
+  const lottery = new Lottery(3, ledger(), captureLogger().log, await record(t));
+  for (const a of [1, 2, 3]) await lottery.finished(lottery.agency(a), 0);
+  t.deepEqual(await lottery.winnersOf(lottery.agency(3)), []);
 });
 
-test('bets: unknown agencies and agencies already finished are refused', async (t) => {
-  const lottery = new Lottery(2, fakeDraws().run, captureLogger().log, await record(t));
-  t.is(lottery.betProblem(1), null);
-  for (const agency of [0, 3, -1, 1.5]) t.is(lottery.betProblem(agency)?.code, 'UNKNOWN_AGENCY', String(agency));
-  await lottery.finished(1, 0);
-  t.is(lottery.betProblem(1)?.code, 'UNKNOWN_AGENCY');
-  t.regex(lottery.betProblem(1)?.message ?? '', /already finished/);
-  await t.throwsAsync(lottery.finished(7, 0), { instanceOf: LotteryError, message: /agency 7/ });
+test('agency ids: one check refuses ids outside 1..N; agencies that finished may not bet', async (t) => {
+  const lottery = new Lottery(2, ledger(), captureLogger().log, await record(t));
+  for (const agency of [0, 3, -1, 1.5]) {
+    const err = t.throws(() => lottery.agency(agency), { instanceOf: LotteryError }, String(agency));
+    t.is(err?.code, 'UNKNOWN_AGENCY');
+    t.is(err?.message, `agency ${agency} is not one of 1..2`);
+  }
+  const one = lottery.agency(1);
+  t.is(lottery.betProblem(one), null);
+  await lottery.finished(one, 0);
+  t.is(lottery.betProblem(one)?.code, 'UNKNOWN_AGENCY');
+  t.regex(lottery.betProblem(one)?.message ?? '', /already finished/);
 });
 
-test('close releases waiting queries with SHUTTING_DOWN and cancels the draw', async (t) => {
-  let cancelled = 0;
-  let drawStarted!: () => void;
-  const started = new Promise<void>((resolve) => (drawStarted = resolve));
-  const never: DrawRun = { result: new Promise(() => {}), cancel: async () => void (cancelled += 1) };
-  const lottery = new Lottery(1, async () => (drawStarted(), never), captureLogger().log, await record(t));
-  const query = lottery.winnersOf(1);
-  await lottery.finished(1, 0);
-  await started;
-  await lottery.close();
+test('close releases waiting queries with SHUTTING_DOWN', async (t) => {
+  const lottery = new Lottery(2, ledger(), captureLogger().log, await record(t));
+  const query = lottery.winnersOf(lottery.agency(1));
+  await lottery.finished(lottery.agency(1), 0);
+  lottery.close();
   const err = await t.throwsAsync(query, { instanceOf: LotteryError });
   t.is(err.code, 'SHUTTING_DOWN');
-  t.is(cancelled, 1);
 });
 
-test('a failed draw is logged, answered with STORAGE_FAILURE, and run again at the next query', async (t) => {
-  const logs = captureLogger();
-  const results: Array<Promise<DrawResult>> = [
-    Promise.reject(new Error('EMFILE: too many open files')),
-    Promise.reject(new Error('disk gone')),
-    Promise.resolve({ winners: new Map([[1, ['11']]]), rows: 3 }),
-  ];
-  let started = 0;
-  const lottery = new Lottery(1, async () => ({ result: results[started++]!, cancel: async () => {} }), logs.log, await record(t));
-  // The last finish starts the draw with nobody waiting yet: its failure is logged, not kept.
-  await lottery.finished(1, 3);
-  await until(() => logs.lines().find((l) => l.includes('action: sorteo | result: fail | intento: 1 | error: EMFILE')));
-  const second = await t.throwsAsync(lottery.winnersOf(1), { instanceOf: LotteryError });
-  t.is(second.code, 'STORAGE_FAILURE');
-  t.regex(second.message, /attempt 2.*disk gone/);
-  t.deepEqual(await lottery.winnersOf(1), ['11']);
-  t.deepEqual(await lottery.winnersOf(1), ['11'], 'a successful draw is kept');
-  t.is(started, 3);
-  t.is(logs.parsed().filter((l) => l.action === 'sorteo' && l.result === 'success').length, 1);
+test('a finished that cannot be recorded is not counted and is answered STORAGE_FAILURE', async (t) => {
+  const broken = { add: async () => Promise.reject(new Error('EIO: i/o error')) };
+  const lottery = new Lottery(1, ledger(), captureLogger().log, broken);
+  const err = await t.throwsAsync(lottery.finished(lottery.agency(1), 3), { instanceOf: LotteryError });
+  t.is(err.code, 'STORAGE_FAILURE');
+  t.regex(err.message, /agency 1 finished: EIO/);
+  t.false(lottery.hasFinished(lottery.agency(1)));
 });
 
 test('finished is written to the record before it counts, and a recovered record counts at start-up', async (t) => {
   const dir = await tempDir(t);
   const path = join(dir, 'bets.csv.finished');
   const first = await FinishedRecord.open(path);
-  const draws = fakeDraws();
-  const lottery = new Lottery(2, draws.run, captureLogger().log, first);
-  await lottery.finished(2, 40);
+  const lottery = new Lottery(2, ledger(), captureLogger().log, first);
+  await lottery.finished(lottery.agency(2), 40);
   t.is(await readFile(path, 'utf8'), '2,40\n');
   await first.close();
 
   const reopened = await FinishedRecord.open(path);
   t.teardown(() => reopened.close());
   t.deepEqual(reopened.recovered, [{ agency: 2, total: 40 }]);
-  const restarted = new Lottery(2, draws.run, captureLogger().log, reopened, reopened.recovered.map((f) => f.agency));
-  t.true(restarted.hasFinished(2));
-  t.is(restarted.betProblem(2)?.code, 'UNKNOWN_AGENCY');
-  await restarted.finished(1, 0);
-  t.deepEqual(await restarted.winnersOf(2), ['21', '22']);
+  const restarted = new Lottery(2, ledger(), captureLogger().log, reopened, reopened.recovered.map((f) => f.agency));
+  const two = restarted.agency(2);
+  t.true(restarted.hasFinished(two));
+  t.is(restarted.betProblem(two)?.code, 'UNKNOWN_AGENCY');
+  await restarted.finished(restarted.agency(1), 0);
+  t.deepEqual(await restarted.winnersOf(two), ['21', '22']);
 });
 
 test('a torn last line in the finished record (a crash mid-write) is cut, not counted', async (t) => {
@@ -144,13 +123,14 @@ test('a torn last line in the finished record (a crash mid-write) is cut, not co
   t.is(await readFile(path, 'utf8'), '1,10\n2,5\n');
 });
 
-test('AGENCIES = 0: any agency may bet, finished is harmless, there is no draw to wait for', async (t) => {
-  const draws = fakeDraws();
-  const lottery = new Lottery(0, draws.run, captureLogger().log, await record(t));
-  t.is(lottery.betProblem(40), null);
-  await lottery.finished(40, 0);
-  // A draw would have started inside `finished`.
-  t.is(draws.state.started, 0);
-  const err = await t.throwsAsync(lottery.winnersOf(40), { instanceOf: LotteryError });
+test('AGENCIES = 0: any agency id >= 1 may bet, finished is harmless, there is no draw to wait for', async (t) => {
+  const logs = captureLogger();
+  const lottery = new Lottery(0, ledger(), logs.log, await record(t));
+  const forty = lottery.agency(40);
+  t.is(lottery.betProblem(forty), null);
+  t.throws(() => lottery.agency(0), { message: 'agency 0 is not a positive integer' });
+  await lottery.finished(forty, 0);
+  t.is(logs.parsed().filter((l) => l.action === 'sorteo').length, 0);
+  const err = await t.throwsAsync(lottery.winnersOf(forty), { instanceOf: LotteryError });
   t.is(err.code, 'UNEXPECTED_MESSAGE');
 });

@@ -81,10 +81,25 @@ test('the process runs the draw and answers winners', async (t) => {
   await request(conn, { type: 'bet_batch', agency: 1, first: 0, bets: [sampleBet('1', 7574), sampleBet('2', 1), sampleBet('03', 7574)] });
   t.deepEqual(await request(conn, { type: 'finished', agency: 1, total: 3 }), { type: 'ack', count: 0 });
   t.deepEqual(await request(conn, { type: 'winners_query', agency: 1 }), { type: 'winners', agency: 1, documents: ['1', '03'] });
-  t.truthy(server.parsed().find((l) => l.action === 'sorteo' && l.result === 'success' && l.fields['winners'] === '2'));
+  // The child's log reaches us through a pipe: the line may come after the reply.
+  await until(() => server.parsed().find((l) => l.action === 'sorteo' && l.result === 'success' && l.fields['winners'] === '2'));
   server.child.kill('SIGINT');
   t.is(await server.exited, 0);
   conn.destroy();
+});
+
+test('a bets file with a row that is not a bet: CRITICAL recuperar_estado naming the file and the row, exit 1, the file untouched', async (t) => {
+  const dir = await tempDir(t);
+  const config = join(dir, 'config.ini');
+  await writeFile(config, '[DEFAULT]\nSERVER_PORT = 0\nSERVER_IP = 127.0.0.1\nSERVER_LISTEN_BACKLOG = 5\nLOGGING_LEVEL = INFO\nAGENCIES = 1\n');
+  const rows = Array.from({ length: 20 }, (_, i) => `1,A,B,${i},2000-01-01,${i === 10 ? 'siete' : i}\r\n`).join('');
+  await writeFile(join(dir, 'bets.csv'), rows);
+  const server = run({ CONFIG_FILE: config }, dir);
+  t.teardown(() => void server.child.kill('SIGKILL'));
+  t.is(await server.exited, 1, server.out());
+  t.regex(server.out(), /CRITICAL action: recuperar_estado \| result: fail \| file: \.\/bets\.csv \| row: 11 \| error: invalid literal for int\(\) with base 10: "siete"/);
+  t.false(server.parsed().some((l) => l.action === 'listen'));
+  t.is(await readFile(join(dir, 'bets.csv'), 'utf8'), rows);
 });
 
 test('a write that fails part-way stores nothing of its batch: the file keeps whole rows and later batches and the draw work', async (t) => {

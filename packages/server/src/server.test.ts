@@ -1,10 +1,13 @@
 import test, { type ExecutionContext } from 'ava';
-import { readFile } from 'node:fs/promises';
+import { spawn } from 'node:child_process';
+import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { connectLocal } from '@tp0/codec/testing';
 import { ErrorCode, LOTTERY_HEADER, type Bet, type LotteryMessage } from '@tp0/protocol';
 import type { ServerConfig } from './config.js';
 import { startServer, type RunningServer } from './server.js';
+import { BetRowError } from './storage/bets.js';
 import {
   decodeReplies,
   lotteryClient,
@@ -249,4 +252,34 @@ test('shutdown during traffic: every batch is either acked and stored, or refuse
   const rows = (await readFile(h.betsFile, 'utf8')).split('\r\n').length - 1;
   t.true(acked > 0);
   t.is(rows, acked, `${refused} refused`);
+});
+
+test('the draw happens and is answered while the process has no file descriptor left (EMFILE)', async (t) => {
+  const betsFile = join(await tempDir(t), 'bets.csv');
+  const child = fileURLToPath(new URL('./test/draw-without-fds.ts', import.meta.url));
+  // A low limit keeps the exhaustion quick; the child opens files until open() fails with EMFILE.
+  const proc = spawn('sh', ['-c', 'ulimit -n 256 && exec "$0" --import tsx "$1" "$2"', process.execPath, child, betsFile], { stdio: ['ignore', 'pipe', 'inherit'] });
+  let out = '';
+  proc.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
+  const code = await new Promise<number | null>((resolve) => proc.on('close', resolve));
+  t.is(code, 0, out);
+  const report = JSON.parse(out) as { openError: string; held: number; finished: LotteryMessage; winners: LotteryMessage[] };
+  t.is(report.openError, 'EMFILE');
+  t.true(report.held > 0);
+  t.deepEqual(report.finished, { type: 'ack', count: 0 });
+  t.deepEqual(report.winners, [
+    { type: 'winners', agency: 1, documents: ['00000042'] },
+    { type: 'winners', agency: 2, documents: ['8'] },
+  ]);
+});
+
+test('stored data that is not a bet: the server refuses to start, naming the file and the row, and leaves the file as it is', async (t) => {
+  const betsFile = join(await tempDir(t), 'bets.csv');
+  const text = '1,A,B,1,2000-01-01,7574\r\n2,A,B,2,2000-01-01,1\r\n1,A,B,3,not a date,1\r\n2,A,B,4,2000-01-01,7574\r\n';
+  await writeFile(betsFile, text);
+  const config: ServerConfig = { port: 0, ip: '127.0.0.1', listenBacklog: 16, loggingLevel: 'INFO', agencies: 2, betsFile, fsync: 'none', idleTimeout: 0, agencySecrets: new Map() };
+  const err = await t.throwsAsync(startServer(config, captureLogger().log), { instanceOf: BetRowError });
+  t.like(err, { path: betsFile, row: 3, code: 'INVALID_DATE' });
+  t.is(err.message, `${betsFile}, row 3: birthdate "not a date" is not a real YYYY-MM-DD date`);
+  t.is(await readFile(betsFile, 'utf8'), text);
 });

@@ -8,13 +8,11 @@ import { AgencyLedger } from './agencies/ledger.js';
 import { BetIngest } from './bet-ingest.js';
 import type { ServerConfig } from './config.js';
 import { ClientConnections, type Session } from './connections.js';
-import { startDraw } from './draw.js';
-import { DrawSource } from './draw-source.js';
 import { serveEcho } from './echo-session.js';
 import { IdleTimer } from './idle-timer.js';
 import { InFlightWork } from './in-flight.js';
 import { Lottery } from './lottery.js';
-import { serveLottery, type LotteryConnection, type LotterySessionParts } from './lottery-session.js';
+import { serveLottery, type LotterySession, type LotterySessionParts } from './lottery-session.js';
 import { endAfterError } from './session-end.js';
 import { shutDown } from './shutdown.js';
 import { BetWriter } from './storage/bet-writer.js';
@@ -22,7 +20,7 @@ import { BetWriter } from './storage/bet-writer.js';
 export interface RunningServer {
   /** The bound port (useful with SERVER_PORT = 0). */
   readonly port: number;
-  /** Graceful shutdown: stop accepting, finish in-flight writes and acks, close clients, the file and the draw. */
+  /** Graceful shutdown: stop accepting, finish in-flight writes and acks, close clients and the files. */
   close(): Promise<void>;
 }
 
@@ -34,27 +32,22 @@ export const finishedRecordPath = (betsFile: string): string => `${betsFile}.fin
  * `Connection.handle` pipeline, socket paused while the handler is behind), connections run concurrently, and
  * every bet goes through the one BetWriter.
  *
- * State survives a restart: each agency's stored count is recounted from the bets file (after the writer cut any
- * torn row), and the agencies that finished are read back from their record, before the first connection.
+ * State survives a restart: each agency's stored count and winners are read back from the bets file through
+ * `loadBets` (after the writer cut any torn row), and the agencies that finished from their record, before the
+ * first connection. A row that is not a bet stops the start-up (BetRowError), the file left as it is.
  */
 export async function startServer(config: ServerConfig, log: CourseLogger): Promise<RunningServer> {
   const writer = await BetWriter.open(config.betsFile, config.fsync, log);
-  const drawSource = await DrawSource.open(config.betsFile);
-  // The same scan as the draw's: each agency's stored count is where it resumes.
-  const ledger = new AgencyLedger((await drawSource.scan()).storedPerAgency);
+  let ledger: AgencyLedger;
+  try {
+    ledger = await AgencyLedger.recover(config.betsFile);
+  } catch (err) {
+    await writer.close();
+    throw err;
+  }
   const record = await FinishedRecord.open(finishedRecordPath(config.betsFile));
   logRecovery(log, ledger, record);
-  const lottery = new Lottery(
-    config.agencies,
-    async () => {
-      // Every batch validated before the last `finished` is already queued in the writer.
-      await writer.flush();
-      return startDraw(drawSource);
-    },
-    log,
-    record,
-    record.recovered.map((finished) => finished.agency),
-  );
+  const lottery = new Lottery(config.agencies, ledger, log, record, record.recovered.map((finished) => finished.agency));
   const work = new InFlightWork();
   const parts: LotterySessionParts = {
     log,
@@ -62,7 +55,7 @@ export async function startServer(config: ServerConfig, log: CourseLogger): Prom
     work,
     ledger,
     ingest: new BetIngest(log, lottery, ledger, writer, work),
-    bindings: new AgencyBindings<LotteryConnection>(),
+    bindings: new AgencyBindings<LotterySession>(),
     secrets: config.agencySecrets,
     idleTimeoutMs: config.idleTimeout,
   };
@@ -70,7 +63,7 @@ export async function startServer(config: ServerConfig, log: CourseLogger): Prom
   let closing: Promise<void> | null = null;
   return {
     port: connections.port,
-    close: () => (closing ??= shutDown({ log, work, connections, lottery, writer, drawSource, record })),
+    close: () => (closing ??= shutDown({ log, work, connections, lottery, writer, record })),
   };
 }
 

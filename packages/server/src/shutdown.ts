@@ -5,7 +5,6 @@ import type { Lottery } from './lottery.js';
 import { CLIENT_CLOSE_MS } from './session-end.js';
 import type { FinishedRecord } from './agencies/finished-record.js';
 import type { BetWriter } from './storage/bet-writer.js';
-import type { DrawSource } from './draw-source.js';
 
 /** How long shutdown waits for in-flight messages before closing their sockets anyway. */
 export const IN_FLIGHT_GRACE_MS = 3000;
@@ -16,24 +15,22 @@ export interface ShutdownParts {
   readonly connections: ClientConnections;
   readonly lottery: Lottery;
   readonly writer: BetWriter;
-  readonly drawSource: DrawSource;
   readonly record: FinishedRecord;
 }
 
 /**
  * Graceful shutdown, in order: stop accepting connections and new work; answer waiting winners queries
- * SHUTTING_DOWN and stop the draw; let the messages being handled finish their write and reply (up to
+ * SHUTTING_DOWN; let the messages being handled finish their write and reply (up to
  * IN_FLIGHT_GRACE_MS); close every client; close the bets file.
  */
-export async function shutDown({ log, work, connections, lottery, writer, drawSource, record }: ShutdownParts): Promise<void> {
+export async function shutDown({ log, work, connections, lottery, writer, record }: ShutdownParts): Promise<void> {
   work.stop();
   log.info('shutdown', 'in_progress');
   const listenerClosed = connections.stopAccepting();
-  await lottery.close();
+  lottery.close();
   await work.settled(IN_FLIGHT_GRACE_MS);
   await connections.closeAll(CLIENT_CLOSE_MS);
   await writer.close();
-  await drawSource.close();
   await record.close();
   await listenerClosed;
   log.info('shutdown', 'success');

@@ -3,6 +3,7 @@ import { createLogger, formatFromEnv, loadConfigOrExit } from '@tp0/common';
 import type { EarlySignals } from '@tp0/common/early-signals';
 import { loadConfig } from './config.js';
 import { startServer } from './server.js';
+import { BetRowError } from './storage/bets.js';
 
 /** A shutdown that takes longer than this is cut short (exit 1) rather than hanging the container stop. */
 const SHUTDOWN_DEADLINE_MS = 8000;
@@ -43,7 +44,9 @@ export async function start(signals: EarlySignals): Promise<void> {
     // A signal that came during start-up is handled now: the server started, so it shuts down the normal way.
     signals.handle(stop);
   } catch (err) {
-    log.critical('listen', 'fail', { error: (err as Error).message });
+    // Stored data that is not a bet: refuse to start and leave the file as it is, for the operator to look at.
+    if (err instanceof BetRowError) log.critical('recuperar_estado', 'fail', { file: err.path, row: err.row, error: err.reason });
+    else log.critical('listen', 'fail', { error: (err as Error).message });
     process.exit(1);
   }
 }

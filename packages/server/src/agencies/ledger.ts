@@ -1,17 +1,29 @@
+import type { AgencyBet } from '@tp0/protocol';
+import { hasWon, loadBets } from '../storage/bets.js';
+
 /**
- * How many bets of each agency the bets file holds. The single writer appends an agency's bets in the order the
- * agency sent them, so this count is also where the agency's next bet goes: a batch that says it starts at `first`
- * is new from `stored - first` on, and a resumed agency continues from `stored`.
+ * What the bets file holds, per agency: how many bets (where the agency's next bet goes) and the documents of its
+ * winning bets (`hasWon`), both updated as each batch is written. The single writer appends an agency's bets in the
+ * order the agency sent them, so a batch that says it starts at `first` is new from `stored - first` on, a resumed
+ * agency continues from `stored`, and the draw only publishes the winners counted here.
  *
  * Every operation that reads and then changes a count runs through `exclusive`, one at a time per agency, so a
- * connection that takes over an agency (after a reset) waits for the write its old connection started.
+ * connection that takes over an agency waits for the write its old connection started.
  */
 export class AgencyLedger {
-  readonly #stored: Map<number, number>;
+  readonly #stored = new Map<number, number>();
+  readonly #winners = new Map<number, string[]>();
+  #rows = 0;
   readonly #tails = new Map<number, Promise<unknown>>();
 
-  constructor(recovered: ReadonlyMap<number, number> = new Map()) {
-    this.#stored = new Map(recovered);
+  /**
+   * The ledger of what `path` holds, read back once through `loadBets` (after a restart). A row that is not a bet
+   * rejects with its BetRowError, naming the file and the row.
+   */
+  static async recover(path: string): Promise<AgencyLedger> {
+    const ledger = new AgencyLedger();
+    for await (const bet of loadBets(path)) ledger.#count(bet);
+    return ledger;
   }
 
   stored(agency: number): number {
@@ -23,9 +35,19 @@ export class AgencyLedger {
     return [...this.#stored.keys()].sort((a, b) => a - b);
   }
 
-  /** Records `count` more bets of `agency` as written. */
-  add(agency: number, count: number): void {
-    this.#stored.set(agency, this.stored(agency) + count);
+  /** Bets stored, all agencies together. */
+  get rows(): number {
+    return this.#rows;
+  }
+
+  /** Records `bets` as written to the bets file, in file order. */
+  add(bets: readonly AgencyBet[]): void {
+    for (const bet of bets) this.#count(bet);
+  }
+
+  /** Agency -> documents of its winning bets, in file order (a copy). */
+  winners(): Map<number, string[]> {
+    return new Map([...this.#winners].map(([agency, documents]) => [agency, [...documents]]));
   }
 
   /** Runs `work` after every earlier `exclusive` call for `agency` settled. */
@@ -42,5 +64,14 @@ export class AgencyLedger {
       if (this.#tails.get(agency) === tail) this.#tails.delete(agency);
     });
     return result;
+  }
+
+  #count(bet: AgencyBet): void {
+    this.#rows += 1;
+    this.#stored.set(bet.agency, this.stored(bet.agency) + 1);
+    if (!hasWon(bet)) return;
+    const documents = this.#winners.get(bet.agency);
+    if (documents === undefined) this.#winners.set(bet.agency, [bet.document]);
+    else documents.push(bet.document);
   }
 }

@@ -136,9 +136,9 @@ export class BetWriter {
   }
 
   /**
-   * Synchronous on purpose: a group is a few kB into the page cache, ~7 µs, where an async write costs ~60 µs of
-   * CPU in thread-pool hand-offs (a fifth of the server's CPU over the course data). The event loop waits only on a
-   * disk that stalls writes to its cache; fsync `batch`, which does wait for the disk, stays async.
+   * Synchronous on purpose: a group is a few kB into the page cache, cheaper inline than an async write's
+   * thread-pool hand-offs. The event loop waits only on a disk that stalls writes to its cache; fsync `batch`,
+   * which does wait for the disk, stays async.
    */
   private writeAll(bytes: Buffer): void {
     for (let offset = 0; offset < bytes.length; ) offset += writeSync(this.file.fd, bytes, offset, bytes.length - offset);

@@ -9,7 +9,7 @@ import { createReadStream } from 'node:fs';
 import { appendFile } from 'node:fs/promises';
 import { pipeline } from 'node:stream';
 import { isCalendarDate, type AgencyBet, type Bet } from '@tp0/protocol';
-import type { CsvError } from 'csv-parse';
+import { parse, type CsvError } from 'csv-parse';
 
 /** Bets storage location. */
 export const STORAGE_FILEPATH = './bets.csv';
@@ -32,7 +32,8 @@ export class BetRowError extends Error {
     /** 1-based record number (a quoted field may span lines, so this is not always the line number). */
     readonly row: number,
     readonly code: BetRowErrorCode,
-    reason: string,
+    /** What is wrong with the row, without the file and row. */
+    readonly reason: string,
     options?: ErrorOptions,
   ) {
     super(`${path}, row ${row}: ${reason}`, options);
@@ -55,18 +56,14 @@ export async function storeBets(bets: readonly AgencyBet[], path: string = STORA
  * breaks either throws a BetRowError naming it.
  */
 export async function* loadBets(path: string = STORAGE_FILEPATH): AsyncGenerator<AgencyBet, void, undefined> {
-  // Loaded at the first read, not at start-up: neither the ingest nor the draw (storage/bet-scan.ts) needs it
-  // (~4.7 MiB of RSS, ~13 ms).
-  const { parse } = await import('csv-parse');
   // A CSV error is reported as a skip, not thrown: a thrown one destroys the stream and drops the rows parsed before
   // it in the same read, so the error could be reported before an earlier bad row. Like Python's lazy csv.reader,
   // the first bad row in file order is the one reported.
   const records = parse({ relax_column_count: true, skip_records_with_error: true });
   let csvError: CsvError | undefined;
   records.on('skip', (err: CsvError) => (csvError ??= err));
-  // pipeline (not pipe) so an open or read error reaches the iteration below. 16 KiB reads (not the default 64 KiB)
-  // keep ~150 parsed rows in flight instead of ~600: on the course's 78,697 bets V8 then keeps its young generation
-  // at 8 MB instead of growing it to 32 MB, which was most of the server's peak RSS; the draw is as fast.
+  // pipeline (not pipe) so an open or read error reaches the iteration below. Reads smaller than the default keep
+  // fewer parsed rows in flight, so V8's young generation stays small.
   pipeline(createReadStream(path, { highWaterMark: READ_CHUNK_BYTES }), records, () => {});
   let row = 0;
   // The rows before a CSV error were all parsed before it, and the skipped record takes no row number.

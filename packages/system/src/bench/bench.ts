@@ -1,6 +1,6 @@
 /**
  * End-to-end benchmark: the local runner's system (built server + 5 agency clients on 127.0.0.1) on the course's
- * dataset, 5 runs; then the server's draw benchmark and the client's RSS on a 1,000,000-row file.
+ * dataset, 5 runs; then the server's start-up benchmark and the client's RSS on a 1,000,000-row file.
  *
  * Then the scale scenarios on generated data: 50 agencies × 20,000 bets and 5 × 200,000 (throughput and RSS).
  *
@@ -106,9 +106,9 @@ async function main(): Promise<void> {
     const sorteoMs = results.map((r) => Number(/\bms: (\d+)/.exec(r.server.lines.find((l) => l.text.includes('action: sorteo'))?.text ?? '')?.[1]));
     console.log(`(the server's own sorteo line: ${sorteoMs.join(', ')} ms from last finished to result)`);
 
-    const drawBench = path.join(PACKAGES, 'server/dist/bench/draw-bench.js');
-    console.log(`\nServer draw benchmark (${path.relative(PACKAGES, drawBench)}):`);
-    console.log(existsSync(drawBench) ? await runNode(drawBench) : 'not built / not present');
+    const startupBench = path.join(PACKAGES, 'server/dist/bench/startup-bench.js');
+    console.log(`\nServer start-up recovery and last finished → winners (${path.relative(PACKAGES, startupBench)}):`);
+    console.log(existsSync(startupBench) ? await runNode(startupBench) : 'not built / not present');
 
     const clientBench = path.join(PACKAGES, 'client/dist/bench/rss-bench.js');
     console.log(`\nClient RSS benchmark (${path.relative(PACKAGES, clientBench)}):`);
