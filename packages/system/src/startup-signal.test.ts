@@ -10,7 +10,7 @@ import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import test, { type ExecutionContext } from 'ava';
 import { Child } from './run/child.js';
-import { entryPoint } from './run/processes.js';
+import { appCommand } from './run/processes.js';
 import { tempDir } from './test/helpers.js';
 
 const EARLY_DELAYS_MS = [0, 10, 25];
@@ -49,13 +49,13 @@ async function serverConfig(dir: string, betsFile: string): Promise<string> {
 }
 
 const server = (dir: string, config: string, name: string) =>
-  new Child({ name, script: entryPoint('@tp0/server'), cwd: dir, env: { ...childEnv, CONFIG_FILE: config } });
+  new Child({ name, ...appCommand('@tp0/server'), cwd: dir, env: { ...childEnv, CONFIG_FILE: config } });
 
 /** The agency against a port nothing listens on: it retries the connect until its window ends. */
 const agency = (dir: string, name: string) =>
   new Child({
     name,
-    script: entryPoint('@tp0/client'),
+    ...appCommand('@tp0/client'),
     cwd: dir,
     env: {
       ...childEnv,
