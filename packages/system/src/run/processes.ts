@@ -60,8 +60,8 @@ const appName = (pkg: App) => (pkg === '@tp0/server' ? 'server' : 'client');
 
 /**
  * The environment without variables that would override what the runner configures, and without
- * NODE_EXTRA_CA_CERTS: every node start reads and parses that CA bundle (~80 ms of CPU each on this project's
- * machines), and the server and agencies make no TLS connections. The containers do not have it either.
+ * NODE_EXTRA_CA_CERTS: every node start would read and parse that CA bundle, and the server and agencies make no TLS
+ * connections. The containers do not have it either.
  */
 function baseEnv(): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {};
