@@ -2,11 +2,7 @@
 // node_modules:
 //   packages/server/dist/main.js -> docker/dist/server.cjs
 //   packages/client/dist/main.js -> docker/dist/client.cjs
-// and writes, for the local runner, a V8 startup snapshot of each (<name>.blob, by this node, under the app's V8
-// flags; each image builds its own from its script). A snapshot holds the app's modules already loaded and
-// initialised, so a start deserialises a heap instead of compiling and running its 100-200 modules (figures in the
-// README). `node --snapshot-blob <name>.blob <name>.cjs` starts the app from it (`launch` in
-// @tp0/common/early-signals); `node <name>.cjs` starts it without.
+// Each image runs its script as `node /app/<name>.cjs`; the local runner runs these files the same way.
 //
 // Usage: node docker/bundle.mjs [--root DIR] [--out DIR]
 //   --root  repository root holding packages/ (default: this repo)
@@ -14,8 +10,7 @@
 import { build } from 'esbuild';
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { execFileSync } from 'node:child_process';
-import { mkdir, readFile, rm, stat } from 'node:fs/promises';
+import { mkdir, rm, stat } from 'node:fs/promises';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -43,9 +38,6 @@ const rxjsEsm = {
   },
 };
 
-// The V8 flags each app runs with (image, local runner): V8 takes a snapshot only under the flags it was built with.
-const nodeFlags = JSON.parse(await readFile(join(root, 'docker/node-flags.json'), 'utf8'));
-
 const list = [
   { in: join(root, 'packages/server/dist/main.js'), out: 'server' },
   { in: join(root, 'packages/client/dist/main.js'), out: 'client' },
@@ -71,31 +63,14 @@ await build({
   plugins: [rxjsEsm],
   // Whitespace and syntax minified: V8 parses the whole file at every start, and a smaller file starts sooner.
   // Identifiers are not mangled, so stack traces in container logs keep the source's names. No `keepNames`: it
-  // wraps every function and class in a `__name()` call, at each creation of a closure too (-11% agency CPU).
+  // wraps every function and class in a `__name()` call, run at each creation of a closure too.
   minifyWhitespace: true,
   minifySyntax: true,
   logLevel: 'warning',
 });
 
 for (const e of list) {
-  // A clean environment: nothing of this shell's may end up in the snapshot's heap.
-  const script = join(outDir, `${e.out}.cjs`);
-  const blob = join(outDir, `${e.out}.blob`);
-  try {
-    execFileSync(process.execPath, [...nodeFlags[e.out], '--snapshot-blob', blob, '--build-snapshot', script], {
-      cwd: outDir,
-      env: { PATH: process.env.PATH },
-      stdio: ['ignore', 'ignore', 'inherit'],
-    });
-  } catch (error) {
-    console.error(`bundle: building the startup snapshot of ${e.out}.cjs failed: ${error.message}`);
-    process.exit(1);
-  }
-}
-
-for (const e of list) {
   const file = join(outDir, `${e.out}.cjs`);
   const { size } = await stat(file);
-  const { size: blobSize } = await stat(join(outDir, `${e.out}.blob`));
-  console.log(`bundle: ${relative(root, e.in)} -> ${relative(process.cwd(), file)} (${(size / 1024).toFixed(0)} kB; snapshot ${(blobSize / 2 ** 20).toFixed(1)} MB)`);
+  console.log(`bundle: ${relative(root, e.in)} -> ${relative(process.cwd(), file)} (${(size / 1024).toFixed(0)} kB)`);
 }

@@ -1,7 +1,7 @@
 // Preloaded (`node --require`) into a child the local runner measures: on 'exit' (which process.exit() also fires)
 // it writes VmHWM from /proc/self/status and process.cpuUsage() to $TP0_RSS_FILE as JSON; the child's own code is
-// untouched. CommonJS and --require, not --import: node runs --require modules before an app started from a V8
-// startup snapshot too, and ignores --import there.
+// untouched. CommonJS and --require: it also measures older builds (bench:compare) that start from V8 startup
+// snapshots, where node ignores --import.
 'use strict';
 const { readFileSync, writeFileSync } = require('node:fs');
 

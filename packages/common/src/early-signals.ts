@@ -1,5 +1,3 @@
-import { startupSnapshot } from 'node:v8';
-
 /**
  * SIGTERM and SIGINT caught from an entry point's first line, before the app's modules load. Until a process has a
  * listener, Node's default action ends it by the signal (exit 143 in Docker, no shutdown lines); `docker stop` at
@@ -28,37 +26,4 @@ export class EarlySignals {
     if (this.#handler !== null) this.#handler(signal);
     else this.#pending ??= signal;
   };
-}
-
-/** An app's start, given the signals caught since its entry point's first line. */
-export interface App {
-  start(signals: EarlySignals): void;
-}
-
-/**
- * Runs an app from its entry point: catches the signals, loads the app's modules (`load`), starts it.
- *
- * While `node --build-snapshot` builds a V8 startup snapshot of the app's bundle (docker/bundle.mjs, the
- * Dockerfiles), it loads the modules, and `preload`'s (what a run would load later), into the snapshot instead;
- * the app starts when the snapshot is run (`node --snapshot-blob`), which skips loading and initialising them.
- * TP0_STARTUP_REPORT=1 says on stderr which start it was: `startup: snapshot` or `startup: script`.
- */
-export function launch(load: () => Promise<App>, preload?: () => Promise<unknown>): void {
-  if (startupSnapshot.isBuildingSnapshot()) {
-    void Promise.all([load(), preload?.()]).then(([app]) =>
-      startupSnapshot.setDeserializeMainFunction(() => {
-        const signals = new EarlySignals();
-        reportStartup('snapshot');
-        app.start(signals);
-      }),
-    );
-    return;
-  }
-  const signals = new EarlySignals();
-  reportStartup('script');
-  void load().then(app => app.start(signals));
-}
-
-function reportStartup(kind: 'snapshot' | 'script'): void {
-  if (process.env['TP0_STARTUP_REPORT'] === '1') process.stderr.write(`startup: ${kind}\n`);
 }

@@ -86,7 +86,7 @@ export function lotteryCodec(options: LotteryCodecOptions = {}): BinaryCodec<Lot
 /** The codec a client uses: its replies (winners) may be far larger than what it sends. */
 export const clientCodec = (): BinaryCodec<LotteryMessage> => lotteryCodec({ maxFrameLength: CLIENT_MAX_PAYLOAD_BYTES });
 
-/** The lottery protocol as the server recognises it on a shared port: clients open with "TP0L" and version 0x01. */
+/** The lottery protocol as the server recognises it on a shared port: clients open with "TP0L" and LOTTERY_VERSION. */
 // The server reads at most a bet batch but answers winners lists up to the client's limit.
 const serverCodec = binaryCodec<LotteryMessage>('lottery', lotteryMessageTypes, {
   maxFrameLength: SERVER_MAX_PAYLOAD_BYTES,

@@ -1,8 +1,8 @@
 /**
  * SIGTERM at any moment of start-up ends the server and the agency with exit 0 (the entry points catch signals on
  * their first line, before their modules load), never by the signal. The one window no JavaScript can cover is
- * Node's own bootstrap, before the entry's first line runs (~30 ms on a quiet machine): a signal there ends the
- * process by the signal before it printed anything. So the signals come at delays from 0 to well past the bootstrap
+ * Node's own bootstrap, before the entry's first line runs: a signal there ends the process by the signal before it
+ * printed anything. So the signals come at delays from 0 to well past the bootstrap
  * (measured beside them, on a machine that may be busy): before it, exit 0 or a silent kill; after it, exit 0 only.
  * The tests run one at a time, so that the bootstrap they measure is the one their children get.
  */
@@ -10,14 +10,14 @@ import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import test, { type ExecutionContext } from 'ava';
 import { Child } from './run/child.js';
-import { entryPoint } from './run/processes.js';
+import { appCommand } from './run/processes.js';
 import { tempDir } from './test/helpers.js';
 
 const EARLY_DELAYS_MS = [0, 10, 25];
 /** After the measured bootstrap (times 2, plus these): must exit 0. */
 const LATE_DELAYS_MS = [30, 60, 100, 200];
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-/** The children skip the extra CA bundle (~80 ms of every node start here): they make no TLS connections. */
+/** The children skip the extra CA bundle (parsed at every node start): they make no TLS connections. */
 const { NODE_EXTRA_CA_CERTS: _ca, ...childEnv } = process.env;
 
 /** Spawn to the first line of a one-line ESM script: Node's bootstrap, now, on this machine (median of 3). */
@@ -49,13 +49,13 @@ async function serverConfig(dir: string, betsFile: string): Promise<string> {
 }
 
 const server = (dir: string, config: string, name: string) =>
-  new Child({ name, script: entryPoint('@tp0/server'), cwd: dir, env: { ...childEnv, CONFIG_FILE: config } });
+  new Child({ name, ...appCommand('@tp0/server'), cwd: dir, env: { ...childEnv, CONFIG_FILE: config } });
 
 /** The agency against a port nothing listens on: it retries the connect until its window ends. */
 const agency = (dir: string, name: string) =>
   new Child({
     name,
-    script: entryPoint('@tp0/client'),
+    ...appCommand('@tp0/client'),
     cwd: dir,
     env: {
       ...childEnv,
@@ -100,7 +100,7 @@ test.serial('server: SIGTERM at any moment of start-up exits 0 (or, inside Node\
 test.serial('server: SIGTERM while it recovers a large bets.csv (before it listens) ends in the normal shutdown, exit 0', async (t) => {
   const dir = await tempDir(t);
   const betsFile = path.join(dir, 'bets.csv');
-  // ~600,000 rows: the recovery scan takes a few hundred ms, the window a signal used to kill the server in.
+  // 600,000 rows: a recovery long enough for the signal to land in it, the window a signal used to kill the server in.
   const row = '1,Belén,Sánchez,30904465,1999-03-17,7574\n';
   await writeFile(betsFile, row.repeat(600_000));
   const config = await serverConfig(dir, betsFile);

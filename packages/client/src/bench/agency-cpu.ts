@@ -4,15 +4,14 @@
  *   node dist/bench/agency-cpu.js <agency.csv> <runs> <main.js> [<other main.js> ...]
  *
  * A main may carry env settings for its runs: `dist/main.js?CLI_BATCH_INFLIGHT=1&CLI_BATCH_MAXAMOUNT=50`.
- * Each main is a built client (this tree's dist/main.js, or an older build to compare with); a bundle `client.cjs`
- * with its startup snapshot beside it (docker/bundle.mjs) starts from the snapshot, as the runner and the image
- * start it. The runs are interleaved (A B A B ...) so that a noisy machine hurts every build alike. The child
- * reports its own process.cpuUsage() at exit (a --require hook, which snapshot starts run too), so the figure is the
- * agency's CPU, not the server's or wall time.
+ * Each main is a built client (this tree's dist/main.js or docker/dist/client.cjs, or an older build to compare
+ * with), started as `node <main>`. The runs are interleaved (A B A B ...) so that a noisy machine hurts every build
+ * alike. The child reports its own process.cpuUsage() at exit (a --require hook), so the figure is the agency's
+ * CPU, not the server's or wall time.
  * The server is version-agnostic (protocol v1 or v2, from the client's header) and does no work per bet.
  */
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -27,12 +26,6 @@ if (file === undefined || runsText === undefined || mains.length === 0) {
 const NODE_ARGS = (process.env['BENCH_NODE_ARGS'] ?? '').split(' ').filter(Boolean);
 const REPORT_CPU = path.join(mkdtempSync(path.join(os.tmpdir(), 'agency-cpu-')), 'report-cpu.cjs');
 writeFileSync(REPORT_CPU, "process.on('exit',()=>{const u=process.cpuUsage();process.stderr.write('CPU '+((u.user+u.system)/1000).toFixed(1)+'\\n')});\n");
-
-/** The bundle's startup snapshot, when `main` is a bundle with one beside it. */
-function snapshotArgs(main: string): string[] {
-  const blob = main.replace(/\.cjs$/, '.blob');
-  return blob !== main && existsSync(blob) ? ['--snapshot-blob', blob] : [];
-}
 
 function frame(type: number, payload: Buffer): Buffer {
   const head = Buffer.alloc(5);
@@ -79,7 +72,7 @@ function run(spec: string): Promise<{ cpuMs: number; wallMs: number }> {
   const [main, settings] = spec.split('?') as [string, string | undefined];
   const started = performance.now();
   const childEnv = { ...env, ...Object.fromEntries(new URLSearchParams(settings ?? '')) };
-  const child = spawn(process.execPath, [...NODE_ARGS, ...snapshotArgs(path.resolve(main)), '--require', REPORT_CPU, path.resolve(main)], { cwd: os.tmpdir(), env: childEnv, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [...NODE_ARGS, '--require', REPORT_CPU, path.resolve(main)], { cwd: os.tmpdir(), env: childEnv, stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
   let stderr = '';
   child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));

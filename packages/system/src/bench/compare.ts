@@ -2,7 +2,9 @@
  * Before/after benchmark of two builds of the whole system: the Docker bundles of another commit (built in a
  * temporary git worktree) against this tree's, each run end to end (server + 5 agencies on 127.0.0.1 on the
  * course's dataset), then both again on empty agency files: the start-up floor that no per-bet work is in. Runs
- * are interleaved, A B A B ..., so that a change in the machine's load hits both alike.
+ * are interleaved, A B A B ..., so that a change in the machine's load hits both alike. Each build runs as its own
+ * images run it: node with the flags of its Dockerfiles' ENTRYPOINTs (an older build's may start from a V8 startup
+ * snapshot that its docker/bundle.mjs wrote beside the bundles).
  *
  *   pnpm --filter @tp0/system bench:compare      (node dist/bench/compare.js [--ref HEAD~1] [--pairs 5])
  */
@@ -13,6 +15,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { asUsageError, integerFlag, UsageError } from '../cli-args.js';
+import { appCommand, DOCKER_DIR, type AppCommand } from '../run/processes.js';
 import { runSystem } from '../run/run-system.js';
 import { countRows, countStored } from '../run/summary.js';
 import { courseDataset, type Dataset } from './dataset.js';
@@ -29,11 +32,12 @@ interface CompareOptions {
   readonly pairs: number;
 }
 
-/** One build of the apps: the directory of its bundles (docker/dist of that commit). */
+/** One build of the apps: the directory of its bundles (docker/dist of that commit) and of its Dockerfiles. */
 interface Variant {
   readonly name: 'A' | 'B';
   readonly label: string;
   readonly bundleDir: string;
+  readonly dockerDir: string;
 }
 
 /** One end-to-end run. CPU and RSS as each child reported them as it exited; null when a child did not report. */
@@ -62,6 +66,7 @@ const secs = (ms: number | null) => (ms === null || Number.isNaN(ms) ? '-' : (ms
 const msText = (ms: number | null) => (ms === null || Number.isNaN(ms) ? '-' : ms.toFixed(0));
 const mb = (kb: number | null) => (kb === null ? '-' : (kb / 1024).toFixed(1));
 const loadText = (load: readonly number[]) => load.map((l) => l.toFixed(2)).join(' ');
+const commandLine = (command: AppCommand) => ['node', ...command.nodeArgs, command.script].join(' ');
 
 function parseCompareArgs(argv: readonly string[]): CompareOptions {
   const { values } = asUsageError(() =>
@@ -120,6 +125,7 @@ async function measure(variant: Variant, dataset: Dataset, expectedRows: number,
     timeoutMs: RUN_TIMEOUT_MS,
     bundled: true,
     bundleDir: variant.bundleDir,
+    dockerDir: variant.dockerDir,
   });
   const stored = (await countStored(betsFile)).total;
   await rm(dir, { recursive: true, force: true });
@@ -277,7 +283,8 @@ function printReport(report: {
   const out = [
     ...conditionLines(conditions, report.floorMs, report.loadBeforeRuns),
     `data: ${report.dataset.source}; ${expectedRows.toLocaleString('en')} bets in ${report.dataset.files.length} agency files`,
-    `variants: A = ${variants[0].label} (${variants[0].bundleDir}), B = ${variants[1].label} (${variants[1].bundleDir})`,
+    `variants: A = ${variants[0].label}, B = ${variants[1].label}, each run as its images run it:`,
+    ...variants.flatMap((v) => (['@tp0/server', '@tp0/client'] as const).map((pkg) => `  ${v.name}: ${commandLine(appCommand(pkg, { bundled: true, ...v }))}`)),
     `runs: one warm-up of each (discarded), then ${rounds.length} pairs A B, interleaved`,
     '',
     pairsTable(rounds),
@@ -332,8 +339,8 @@ async function compare(options: CompareOptions): Promise<boolean> {
     state.tree = await addWorktree(REPO, options.ref, path.join(work, 'before'));
     const beforeDir = await buildBundles(state.tree, log);
     const variants: [Variant, Variant] = [
-      { name: 'A', label: `before (${state.tree.commit})`, bundleDir: beforeDir },
-      { name: 'B', label: 'after (this tree)', bundleDir: afterDir },
+      { name: 'A', label: `before (${state.tree.commit})`, bundleDir: beforeDir, dockerDir: path.join(state.tree.dir, 'docker') },
+      { name: 'B', label: 'after (this tree)', bundleDir: afterDir, dockerDir: DOCKER_DIR },
     ];
     const dataset = await courseDataset(path.join(work, 'data'));
     const expectedRows = await totalRows(dataset);

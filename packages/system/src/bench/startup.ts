@@ -15,13 +15,14 @@ import { parseArgs } from 'node:util';
 import { Connection, selectProtocol } from '@tp0/codec';
 import { lotteryProtocol, type LotteryMessage } from '@tp0/protocol';
 import { integerFlag } from '../cli-args.js';
-import { entryPoint, nodeArgs } from '../run/processes.js';
+import { appCommand } from '../run/processes.js';
 import { describeMachine, loadAverage, median, nodeStartupMs, table, withoutExtraCaCerts } from './machine.js';
 
 const { values } = parseArgs({ options: { runs: { type: 'string', default: '20' } } });
 const RUNS = integerFlag('runs', values.runs, 3, 1000);
-/** The agency as the local runner starts it: the bundle, from its startup snapshot when it has one. */
-const AGENCY_ARGS = [...nodeArgs('@tp0/client', { bundled: true }), entryPoint('@tp0/client', { bundled: true })];
+/** The agency as its image and the local runner start it: the bundle, under the ENTRYPOINT's flags. */
+const AGENCY = appCommand('@tp0/client', { bundled: true });
+const AGENCY_ARGS = [...AGENCY.nodeArgs, AGENCY.script];
 
 /** A lottery server that answers hello with "nothing stored" and reports when each agency's first batch arrives. */
 async function firstBatchServer(): Promise<{ port: number; firstBatch: (agency: number) => Promise<number>; close: () => void }> {

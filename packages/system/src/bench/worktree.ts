@@ -30,7 +30,7 @@ export async function addWorktree(repo: string, ref: string, dir: string): Promi
 
 /**
  * Installs (offline when the store has every package), builds every package and bundles the apps as the Docker
- * images run them: the worktree's docker/dist/{server,client}.mjs.
+ * images run them: the worktree's docker/dist (as that commit's docker/bundle.mjs writes it).
  */
 export async function buildBundles(tree: Worktree, log: (step: string) => void): Promise<string> {
   const steps: Array<[string, string[]]> = [

@@ -6,6 +6,8 @@ import { Child, type ChildLine } from './child.js';
 
 /** The esbuild bundles that the Docker images run (`node docker/bundle.mjs`, part of `make build`). */
 export const BUNDLE_DIR = fileURLToPath(new URL('../../../../docker/dist', import.meta.url));
+/** This checkout's Dockerfiles: each image's ENTRYPOINT is how its app runs. */
+export const DOCKER_DIR = fileURLToPath(new URL('../../../../docker', import.meta.url));
 
 /** Which build of the server and client to run. */
 export interface BuildChoice {
@@ -13,38 +15,44 @@ export interface BuildChoice {
   readonly bundled?: boolean;
   /** Where the bundles are, with `bundled`: BUNDLE_DIR by default; another checkout's docker/dist to compare builds. */
   readonly bundleDir?: string;
+  /** The Dockerfiles whose ENTRYPOINTs say how the apps run: DOCKER_DIR by default; another checkout's docker/. */
+  readonly dockerDir?: string;
+}
+
+/** How a build starts an app: `node ...nodeArgs script`. */
+export interface AppCommand {
+  readonly nodeArgs: readonly string[];
+  readonly script: string;
 }
 
 /**
- * The V8 flags each app runs with, as its image does (docker/node-flags.json): the bundles' startup snapshots were
- * built under them (V8 refuses a snapshot under other flags), and the runner measures what the images run.
+ * An app as its image runs it: the exec-form ENTRYPOINT of docker/<name>.Dockerfile, `["node", ...flags,
+ * "/app/<script>"]`, read at each call so that the image and the runner cannot differ. With `bundled`, /app/ is the
+ * bundle directory (an older build's ENTRYPOINT may name more of its files there); without, the same flags run the
+ * package's dist/main.js.
  */
-export const NODE_FLAGS: { readonly server: readonly string[]; readonly client: readonly string[] } = JSON.parse(
-  readFileSync(fileURLToPath(new URL('../../../../docker/node-flags.json', import.meta.url)), 'utf8'),
-);
-
-/**
- * Built entry points: the workspace package's dist/main.js, or with `bundled` its single-file bundle, which starts
- * about 120 ms sooner and 16 MB smaller (one file to load, rxjs tree-shaken). In a bundle directory of an older
- * build (bench:compare) the start script is a `.mjs`.
- */
-export function entryPoint(pkg: App, build: BuildChoice = {}): string {
-  if (!build.bundled) return path.join(path.dirname(fileURLToPath(import.meta.resolve(pkg))), 'main.js');
-  const dir = build.bundleDir ?? BUNDLE_DIR;
+export function appCommand(pkg: App, build: BuildChoice = {}): AppCommand {
   const name = appName(pkg);
-  const bundle = [`${name}.mjs`, `${name}.cjs`].map((file) => path.join(dir, file)).find((file) => existsSync(file));
-  if (bundle === undefined) throw new Error(`${path.join(dir, `${name}.cjs`)} is missing: run \`node docker/bundle.mjs\` (make build) first`);
-  return bundle;
+  const dockerfile = path.join(build.dockerDir ?? DOCKER_DIR, `${name}.Dockerfile`);
+  const entrypoint = readEntrypoint(dockerfile);
+  const bundleDir = build.bundleDir ?? BUNDLE_DIR;
+  const local = (arg: string) => (build.bundled && arg.startsWith('/app/') ? path.join(bundleDir, arg.slice('/app/'.length)) : arg);
+  const nodeArgs = entrypoint.slice(1, -1).map(local);
+  if (!build.bundled) return { nodeArgs, script: path.join(path.dirname(fileURLToPath(import.meta.resolve(pkg))), 'main.js') };
+  const script = local(entrypoint.at(-1)!);
+  if (!existsSync(script)) throw new Error(`${script} is missing: run \`node docker/bundle.mjs\` (make build) first`);
+  return { nodeArgs, script };
 }
 
-/**
- * The node arguments an app runs with: its V8 flags (as its image), and with `bundled` the bundle's startup
- * snapshot when `node docker/bundle.mjs` wrote one (it did, with this node, unless the bundles are another build's).
- */
-export function nodeArgs(pkg: App, build: BuildChoice = {}): string[] {
-  const name = appName(pkg);
-  const blob = path.join(build.bundleDir ?? BUNDLE_DIR, `${name}.blob`);
-  return [...NODE_FLAGS[name], ...(build.bundled && existsSync(blob) ? ['--snapshot-blob', blob] : [])];
+/** The exec-form ENTRYPOINT of a Dockerfile that runs node with a script under /app/. */
+function readEntrypoint(dockerfile: string): string[] {
+  const line = /^ENTRYPOINT\s+(\[.*\])\s*$/m.exec(readFileSync(dockerfile, 'utf8'))?.[1];
+  const args: unknown = line === undefined ? undefined : JSON.parse(line);
+  const strings = Array.isArray(args) && args.every((a) => typeof a === 'string') ? (args as string[]) : [];
+  if (strings.length < 2 || strings[0] !== 'node' || !strings.at(-1)!.startsWith('/app/')) {
+    throw new Error(`${dockerfile}: expected an exec-form ENTRYPOINT ["node", ...flags, "/app/<script>"], found ${line ?? 'none'}`);
+  }
+  return strings;
 }
 
 type App = '@tp0/server' | '@tp0/client';
@@ -52,8 +60,8 @@ const appName = (pkg: App) => (pkg === '@tp0/server' ? 'server' : 'client');
 
 /**
  * The environment without variables that would override what the runner configures, and without
- * NODE_EXTRA_CA_CERTS: every node start reads and parses that CA bundle (~80 ms of CPU each on this project's
- * machines), and the server and agencies make no TLS connections. The containers do not have it either.
+ * NODE_EXTRA_CA_CERTS: every node start would read and parse that CA bundle, and the server and agencies make no TLS
+ * connections. The containers do not have it either.
  */
 function baseEnv(): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {};
@@ -80,7 +88,7 @@ export interface ServerProcess {
   readonly port: number;
 }
 
-/** Starts `node packages/server/dist/main.js` on 127.0.0.1, port 0, and resolves with the port it logged. */
+/** Starts the server (`appCommand`) on 127.0.0.1, port 0, and resolves with the port it logged. */
 export async function startServerProcess(options: ServerProcessOptions): Promise<ServerProcess> {
   const config = path.join(options.dir, 'config.ini');
   await writeFile(
@@ -99,8 +107,7 @@ export async function startServerProcess(options: ServerProcessOptions): Promise
   );
   const child = new Child({
     name: options.name ?? 'server',
-    script: entryPoint('@tp0/server', options),
-    nodeArgs: nodeArgs('@tp0/server', options),
+    ...appCommand('@tp0/server', options),
     cwd: options.dir,
     env: { ...baseEnv(), CONFIG_FILE: config, ...options.env },
     ...(options.onLine && { onLine: options.onLine }),
@@ -133,12 +140,11 @@ export interface ClientProcessOptions extends BuildChoice {
   readonly env?: NodeJS.ProcessEnv;
 }
 
-/** Starts `node packages/client/dist/main.js` in agency mode, configured by CLI_* variables only. */
+/** Starts an agency client (`appCommand`) in agency mode, configured by CLI_* variables only. */
 export function startClientProcess(options: ClientProcessOptions): Child {
   return new Child({
     name: options.name ?? `client${options.id}`,
-    script: entryPoint('@tp0/client', options),
-    nodeArgs: nodeArgs('@tp0/client', options),
+    ...appCommand('@tp0/client', options),
     cwd: options.dir,
     env: {
       ...baseEnv(),

@@ -51,7 +51,7 @@ export async function runSystem(options: RunOptions): Promise<RunResult> {
   await rm(options.betsFile, { force: true });
   await rm(`${options.betsFile}.finished`, { force: true });
   const rssFile = (name: string) => (options.measureRss ? { rssFile: path.join(options.workDir, `${name}.rss`) } : {});
-  const build: BuildChoice = { bundled: options.bundled, bundleDir: options.bundleDir };
+  const build: BuildChoice = { bundled: options.bundled, bundleDir: options.bundleDir, dockerDir: options.dockerDir };
   const start = performance.now();
   const { child: server, port } = await startServerProcess({
     dir: options.workDir,
