@@ -1,7 +1,9 @@
 /**
- * Closes a connection that stays silent, or stuck in the middle of a frame, for longer than `limitMs`. It counts
- * from the last whole message, not the last byte (a peer dribbling a byte a second never completes one), and is
- * paused while the server works on a message (a winners query waiting for the draw is not idle).
+ * Closes a connection that stays silent, or stuck in the middle of a frame, for longer than `limitMs`. One per
+ * connection, from its accept to its close: it counts from the connection's start or its last whole message, not
+ * its last byte (a peer dribbling a byte a second never completes one), and is paused while the server works on a
+ * message (a winners query waiting for the draw is not idle). Picking the protocol from the first bytes does not
+ * restart it: the session that takes the connection over only says what a timeout does (`onIdle`).
  */
 export class IdleTimer {
   #timer: NodeJS.Timeout | null = null;
@@ -9,10 +11,15 @@ export class IdleTimer {
   #stopped = false;
 
   constructor(
-    private readonly limitMs: number,
-    private readonly onIdle: () => void,
+    readonly limitMs: number,
+    private onTimeout: () => void,
   ) {
     this.#arm();
+  }
+
+  /** What a timeout does from now on (the session's own reply and close, once the protocol is known). */
+  onIdle(handler: () => void): void {
+    this.onTimeout = handler;
   }
 
   /** A message arrived and its handling starts. */
@@ -37,7 +44,7 @@ export class IdleTimer {
     if (this.#stopped || this.limitMs <= 0) return;
     this.#timer = setTimeout(() => {
       this.#stopped = true;
-      this.onIdle();
+      this.onTimeout();
     }, this.limitMs);
     // A pending idle timeout must not keep a stopping server alive.
     this.#timer.unref();

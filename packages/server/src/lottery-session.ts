@@ -6,7 +6,7 @@ import type { AgencyBindings } from './agencies/bindings.js';
 import type { AgencyLedger } from './agencies/ledger.js';
 import type { BetIngest } from './bet-ingest.js';
 import { decodeErrorReply, errorReply, lotteryErrorReply, type ErrorReply } from './error-replies.js';
-import { IdleTimer } from './idle-timer.js';
+import type { IdleTimer } from './idle-timer.js';
 import type { InFlightWork } from './in-flight.js';
 import { LotteryError, type AgencyId, type Lottery } from './lottery.js';
 import { CLIENT_CLOSE_MS, sessionEnd } from './session-end.js';
@@ -43,11 +43,11 @@ export interface LotterySession {
  * newer connection's `hello` for the agency takes it over (that one is answered SESSION_TAKEN_OVER and closed).
  * A connection silent for longer than the idle timeout is answered TIMEOUT and closed.
  */
-export function serveLottery(socket: net.Socket, parts: LotterySessionParts): LotteryConnection {
+export function serveLottery(socket: net.Socket, parts: LotterySessionParts, timer: IdleTimer): LotteryConnection {
   const conn: LotteryConnection = new Connection(socket, lotteryProtocol.codec);
   const session: LotterySession = { conn, ip: conn.remoteAddress, gone: new Promise((resolve) => socket.once('close', () => resolve(null))) };
   const { ip } = session;
-  const timer = new IdleTimer(parts.idleTimeoutMs, () => {
+  timer.onIdle(() => {
     parts.log.info('timeout', 'fail', { ip, agencia: parts.bindings.agencyOf(session) ?? '-', idle_ms: parts.idleTimeoutMs });
     const reply = errorReply(ErrorCode.TIMEOUT, `no whole message for ${parts.idleTimeoutMs} ms; closing the connection`);
     void conn.send(reply).catch(() => {}).finally(() => conn.close(CLIENT_CLOSE_MS));

@@ -77,22 +77,22 @@ function logRecovery(log: CourseLogger, ledger: AgencyLedger, record: FinishedRe
 /** Serves the protocol the socket's first bytes ask for: the lottery header, else the echo protocol. */
 async function openSession(socket: net.Socket, parts: LotterySessionParts): Promise<Session | undefined> {
   let protocol;
-  // A peer that never sends its first bytes is idle too.
-  const silent = new IdleTimer(parts.idleTimeoutMs, () => {
+  // The connection's one idle timer: a peer that never sends its first bytes is idle too.
+  const timer = new IdleTimer(parts.idleTimeoutMs, () => {
     parts.log.info('timeout', 'fail', { ip: remoteIp(socket), idle_ms: parts.idleTimeoutMs });
     socket.destroy();
   });
+  socket.once('close', () => timer.stop());
   try {
     protocol = await selectProtocol(socket, [lotteryProtocol], echoProtocol);
   } catch (err) {
     // A lottery header of another version (selectProtocol already sent ours back), or a broken socket.
+    timer.stop();
     await endAfterError(new Connection(socket, lotteryProtocol.codec), parts.log, err);
     return undefined;
-  } finally {
-    silent.stop();
   }
   if (socket.destroyed || parts.work.stopping) return void socket.destroy();
-  return protocol === lotteryProtocol ? serveLottery(socket, parts) : serveEcho(socket, parts.log, parts.work, parts.idleTimeoutMs);
+  return protocol === lotteryProtocol ? serveLottery(socket, parts, timer) : serveEcho(socket, parts.log, parts.work, timer);
 }
 
 const remoteIp = (socket: net.Socket): string => (socket.remoteAddress ?? 'unknown').replace(/^::ffff:/, '');

@@ -177,3 +177,17 @@ test('agency secrets: without the right secret in a hello first, the agency is r
   t.deepEqual(await request(open, { type: 'bet_batch', agency: 2, first: 0, bets: bets(5, 1) }), { type: 'ack', count: 1 });
   t.deepEqual(await documentsIn(h.config.betsFile), ['00000000', '00000005']);
 });
+
+// Regression: a connection that never sent a byte was handed to the echo protocol after selectProtocol's 5 s, and the
+// echo session started a second idle timer: it was closed at 5 s + IDLE_TIMEOUT instead of IDLE_TIMEOUT.
+test('one idle timer per connection: a silent peer is closed IDLE_TIMEOUT after it connected, past the protocol choice', async (t) => {
+  const idleTimeout = 5_500;
+  const h = await start(t, { idleTimeout });
+  const started = performance.now();
+  const silent = await connectLocal(h.server.port);
+  await readUntilClosed(silent, 3 * idleTimeout);
+  const elapsed = performance.now() - started;
+  t.true(elapsed >= idleTimeout - 50, `closed after ${Math.round(elapsed)} ms, before IDLE_TIMEOUT`);
+  t.true(elapsed < idleTimeout + 2_000, `closed after ${Math.round(elapsed)} ms: a second timer ran after the protocol choice`);
+  t.like(h.logs.parsed().find((l) => l.action === 'timeout'), { result: 'fail', fields: { idle_ms: String(idleTimeout) } });
+});
