@@ -461,20 +461,23 @@ export class Project {
     );
   }
 
-  /** Waits for the `<service> exited with code N` line; returns N. */
+  /**
+   * Waits for the `<service> exited with code N` line; returns N. A container that exited before `logs -f` attached
+   * gets no exit line from Compose: once inspect has said it exited and the line has not come for a few seconds, its
+   * code is taken from inspect (and noted in compose.log).
+   */
   waitExitLine(service: string, timeoutMs = 60_000): Promise<number> {
-    return this.until(() => this.exits.get(service), timeoutMs, `"${service} exited with code N"`);
+    return Promise.race([
+      this.until(() => this.exits.get(service), timeoutMs, `"${service} exited with code N"`),
+      this.exitedUnseen(service, timeoutMs),
+    ]);
   }
 
-  /**
-   * Waits for every service's exit line and checks each against `docker inspect`'s State.ExitCode. A container that
-   * exited before `logs -f` attached gets no exit line from Compose v2: once inspect has said it exited and the line
-   * has not come for a few seconds, its code is taken from inspect (and noted in compose.log).
-   */
+  /** Waits for every service's exit line and checks each against `docker inspect`'s State.ExitCode. */
   async waitAllExited(services: readonly string[], timeoutMs = 60_000): Promise<Map<string, number>> {
     const codes = new Map<string, number>();
     for (const service of services) {
-      const fromLog = await Promise.race([this.waitExitLine(service, timeoutMs), this.exitedUnseen(service, timeoutMs)]);
+      const fromLog = await this.waitExitLine(service, timeoutMs);
       const fromInspect = await waitExited(service, 10_000);
       if (fromLog !== fromInspect) throw new Error(`${service}: log says exit ${fromLog}, docker inspect says ${fromInspect}`);
       codes.set(service, fromInspect);
