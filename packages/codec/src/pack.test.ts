@@ -14,7 +14,6 @@ import { promisify } from 'node:util';
 
 const run = promisify(execFile);
 const packageDir = fileURLToPath(new URL('..', import.meta.url));
-const repoRoot = path.resolve(packageDir, '../..');
 
 const EXPECTED_CLIENT_OUTPUT = ['put color=verde: color holds 1 value(s)', 'put ciudad=Ñandubay: ciudad holds 1 value(s)', 'put color=azul: color holds 2 value(s)', ''].join('\n');
 
@@ -24,21 +23,17 @@ interface PackResult {
 }
 
 /**
- * `npm pack` runs `prepack`, which deletes and rebuilds dist/. The sibling packages link to this package's dist/
- * and may be testing at the same time, so the pack runs in a copy laid out like the repository (the tsconfig
- * extends ../../tsconfig.json), with node_modules linked in.
+ * `npm pack` runs `prepack`, which rebuilds dist/. The sibling packages link to this package's dist/ and may be
+ * testing at the same time, so the pack runs in a copy of this folder alone (nothing of the workspace around it),
+ * with its node_modules linked in.
  */
 async function packCopy(workDir: string): Promise<PackResult> {
-  const stage = path.join(workDir, 'stage');
-  const stagedPackage = path.join(stage, 'packages', 'codec');
-  await mkdir(stagedPackage, { recursive: true });
-  await cp(path.join(repoRoot, 'tsconfig.json'), path.join(stage, 'tsconfig.json'));
+  const stagedPackage = path.join(workDir, 'codec');
   await cp(packageDir, stagedPackage, {
     recursive: true,
-    filter: source => !['node_modules', 'dist'].includes(path.basename(source)),
+    filter: source => !['node_modules', 'dist'].includes(path.basename(source)) && !path.basename(source).startsWith('.dist-'),
   });
   await symlink(path.join(packageDir, 'node_modules'), path.join(stagedPackage, 'node_modules'));
-  await symlink(path.join(repoRoot, 'node_modules'), path.join(stage, 'node_modules'));
   const { stdout } = await run('npm', ['pack', '--json', '--pack-destination', workDir], { cwd: stagedPackage, maxBuffer: 16 << 20 });
   // Lifecycle banners may precede the JSON.
   const [result] = JSON.parse(stdout.slice(stdout.search(/^\[/m))) as PackResult[];
