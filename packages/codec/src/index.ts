@@ -15,10 +15,11 @@
  * });
  */
 export { binaryCodec, MessageDecoder, type BinaryCodec, type BinaryCodecOptions } from './binary/binary-codec.js';
+export { protocol, type BinaryProtocol, type ProtocolOptions, type RequestOf, type ResponseOf } from './binary/binary-protocol.js';
 export { Fields, fields } from './binary/fields.js';
 export { message, type Message, type MessageOf, type MessageOptions, type MessageType } from './binary/message-type.js';
 export { utf8 } from './binary/utf8.js';
-export { list, str16, u16, u32, u8, type CompiledType, type ValueOf, type WireType } from './binary/wire-types.js';
+export { bool, bytes16, bytes32, enumOf, f64, i16, i32, i64, i8, list, mapped, oneOf, optional, str16, str32, u16, u32, u64, u8, union, type Mapping, type ValueOf, type VariantOf, type WireType } from './binary/wire-types.js';
 export { BufferWriter, MAX_U16, MAX_U32, MAX_U8 } from './binary/writer.js';
 export type { Codec } from './codec.js';
 export { Connection, DEFAULT_WINDOW, type ConnectionOptions } from './connection.js';
