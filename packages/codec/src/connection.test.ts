@@ -243,8 +243,8 @@ test('detectProtocol: anything else goes to the fallback with every byte it read
     const chosen = detectProtocol(pair.server, [notesProtocol], lineProtocol);
     pair.client.end(input);
     const selection = await chosen;
-    t.is(selection.protocol.name, 'line', input);
-    t.is(await new Connection(pair.server, selection.protocol.codec, { selection }).receive(), input.replace('\n', ''), input);
+    t.is(selection.protocol, lineProtocol, input);
+    t.is(await new Connection(pair.server, lineProtocol.codec, { selection }).receive(), input.replace('\n', ''), input);
   }
 });
 
@@ -256,7 +256,7 @@ test('detectProtocol returns the bytes after the header; the Connection decodes 
   const selection = await chosen;
   t.is(selection.protocol, notesProtocol);
   t.deepEqual(selection.head, notes().encode(note(1)));
-  const connection = new Connection(pair.server, selection.protocol.codec, { selection });
+  const connection = new Connection(pair.server, notesProtocol.codec, { selection });
   t.deepEqual(await connection.receive(), note(1));
   pair.client.write(notes().encode(note(2)));
   t.deepEqual(await connection.receive(), note(2));

@@ -28,5 +28,8 @@ export { FrameDecoder, type FrameDecoderOptions } from './framing/frame-decoder.
 export { encodeFrame, LENGTH_PREFIX_BYTES } from './framing/frame.js';
 export { DEFAULT_MAX_LINE_BYTES, LineDecoder, lineCodec } from './line/line-codec.js';
 export { detectProtocol, headerProtocol, selectProtocol, type Detection, type Protocol, type SelectOptions, type Selection } from './protocol.js';
-export { fromReadable, type DemandSource, type FromReadableOptions } from './rx/from-readable.js';
+export { fromReadable, type DemandSource, type FromReadableOptions, type WorkOptions } from './rx/from-readable.js';
+export { RequestClient, type ConnectOptions, type RequestClientOptions } from './client/request-client.js';
+export { IdleClock } from './serve/idle-clock.js';
+export { DEFAULT_IDLE_TIMEOUT_MS, route, serve, serveProtocols, serveSocket, type Handler, type Reply, type Route, type Routes, type Served, type ServeOptions, type SessionEnd, type SessionHooks } from './serve/serve.js';
 export { DecodeFailure, DecoderStage, type Push } from './stage.js';

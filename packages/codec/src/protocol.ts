@@ -61,7 +61,8 @@ export interface Selection<P extends Protocol<any, any> = Protocol<any, any>> {
  * with ERR_UNSUPPORTED_VERSION. Resolves with what it read: the bytes after the header are the caller's to pass on.
  * The socket is left paused.
  */
-export function detectProtocol<P extends Protocol<any, any>>(socket: Socket, candidates: ReadonlyArray<P>, fallback?: P, options: SelectOptions = {}): Promise<Selection<P>> {
+export function detectProtocol<C extends Protocol<any, any>, F extends Protocol<any, any> = C>(socket: Socket, candidates: ReadonlyArray<C>, fallback?: F, options: SelectOptions = {}): Promise<Selection<C | F>> {
+  type P = C | F;
   return new Promise((resolve, reject) => {
     let head = Buffer.alloc(0);
     let settled = false;
@@ -84,7 +85,7 @@ export function detectProtocol<P extends Protocol<any, any>>(socket: Socket, can
       if (settled) return;
       let waiting = false;
       for (const candidate of candidates) {
-        const detection = candidate.detect?.(head) ?? { kind: 'no-match' };
+        const detection: Detection = candidate.detect?.(head) ?? { kind: 'no-match' };
         if (detection.kind === 'match') return choose(candidate, detection.consumed);
         if (detection.kind === 'unsupported') {
           cleanUp();
