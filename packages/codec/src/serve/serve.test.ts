@@ -2,8 +2,8 @@ import test from 'ava';
 import { once } from 'node:events';
 import net from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { encodeFrame, fields, headerProtocol, isCodecError, lineCodec, message, protocol, RequestClient, route, serve, serveProtocols, type Codec, type Handler, type ServeOptions, type SessionEnd, type RequestOf, type ResponseOf } from '../index.js';
-import { connectLocal, decodeChunks, readUntilClosed } from '../testing/index.js';
+import { encodeFrame, fields, headerProtocol, isCodecError, lineCodec, message, protocol, RequestClient, route, serve, serveProtocols, type Codec, type Handler, type InOf, type OutOf, type ServeOptions, type SessionEnd, type RequestOf, type ResponseOf } from '../index.js';
+import { connectLocal, decodeChunks, readUntilClosed, serveLocal } from '../testing/index.js';
 
 const calc = protocol('calc', {
   requests: [message(0x01, 'double', fields().i32('n')), message(0x02, 'wait', fields().u16('ms'))],
@@ -21,16 +21,11 @@ const handler: Handler<Request, Response> = async request => {
   return { type: 'result', n: -1 };
 };
 
-/** A server on a free port, its sessions' ends collected; stopped at teardown. */
-async function start<In, Out>(t: { teardown(fn: () => unknown): void }, codec: Codec<In, Out>, handle: Handler<In, Out>, options: ServeOptions<In, Out> = {}) {
-  const server = net.createServer({ allowHalfOpen: true });
-  const ends: SessionEnd[] = [];
-  const ended: Array<() => void> = [];
-  const served = serve(server, codec, handle, { ...options, onEnd: (end, connection) => (ends.push(end), options.onEnd?.(end, connection), ended.shift()?.()) });
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  t.teardown(() => served.close());
-  return { port: (server.address() as net.AddressInfo).port, ends, nextEnd: () => new Promise<void>(resolve => ended.push(resolve)), served };
+/** The handler served on a free port, stopped at teardown. */
+async function start<C extends Codec<any, any>>(t: { teardown(fn: () => unknown): void }, codec: C, handle: Handler<InOf<C>, OutOf<C>>, options: ServeOptions<InOf<C>, OutOf<C>> = {}) {
+  const loopback = await serveLocal(codec, handle, options);
+  t.teardown(() => loopback.close());
+  return loopback;
 }
 
 const onDecodeError: ServeOptions<Request, Response>['onDecodeError'] = error => ({ type: 'error', reason: error.code });

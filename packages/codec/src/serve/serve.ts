@@ -12,6 +12,11 @@ export type Reply<Out> = Out | undefined | void | PromiseLike<Out | undefined | 
 /** Handles one message; its replies are sent in order, and the next message is handled when they are out. */
 export type Handler<In, Out> = (message: In, connection: Connection<In, Out>) => Reply<Out>;
 
+/** What a codec reads. (Types are taken from the codec alone, so that handlers and hooks are checked against it.) */
+export type InOf<C> = C extends Codec<infer In, any> ? In : never;
+/** What a codec writes. */
+export type OutOf<C> = C extends Codec<any, infer Out> ? Out : never;
+
 /** Why a session ended. */
 export type SessionEnd =
   /** The peer ended its side and every message was handled and answered. */
@@ -74,7 +79,7 @@ export interface Served {
  * answered with `onIdle` and closed; a handler that throws closes its connection; each end is reported to `onEnd`.
  * Credit is the library's: a message counts against `window` until its handler's replies are sent.
  */
-export function serve<In, Out>(server: net.Server, codec: Codec<In, Out>, handler: Handler<In, Out>, options: ServeOptions<In, Out> = {}): Served {
+export function serve<C extends Codec<any, any>>(server: net.Server, codec: C, handler: NoInfer<Handler<InOf<C>, OutOf<C>>>, options: NoInfer<ServeOptions<InOf<C>, OutOf<C>>> = {}): Served {
   return track(server, options, socket => serveSocket(socket, codec, handler, options));
 }
 
@@ -86,7 +91,7 @@ export interface Route<In = any, Out = any> {
 }
 
 /** A route, typed by its protocol. */
-export function route<In, Out>(protocol: Protocol<In, Out>, handler: Handler<In, Out>, hooks: SessionHooks<In, Out> = {}): Route<In, Out> {
+export function route<P extends Protocol<any, any>>(protocol: P, handler: NoInfer<Handler<InOf<P['codec']>, OutOf<P['codec']>>>, hooks: NoInfer<SessionHooks<InOf<P['codec']>, OutOf<P['codec']>>> = {}): Route<InOf<P['codec']>, OutOf<P['codec']>> {
   return { protocol, handler, hooks };
 }
 

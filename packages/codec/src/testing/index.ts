@@ -8,3 +8,4 @@
 export { byteChunks, decodeChunks, decodeEverySplit, splits, type Decoded, type Decodes } from './chunks.js';
 export { fuzzDecoders, random, type FuzzOptions, type FuzzReport } from './fuzz.js';
 export { connectLocal, readUntilClosed, socketPair, type SocketPair } from './sockets.js';
+export { serveLocal, type Loopback } from './loopback.js';
