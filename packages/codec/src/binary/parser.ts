@@ -1,9 +1,8 @@
-import { createRequire } from 'node:module';
+// @ts-expect-error -- binary-parser's ESM entry ships no declarations that TypeScript resolves under NodeNext; the
+// types come from its CommonJS entry, below. Both entries are its public ones.
+import { Parser as ParserClass } from 'binary-parser';
 import type { Parser as BinaryParser } from 'binary-parser' with { 'resolution-mode': 'require' };
 
-/**
- * binary-parser's `Parser`, from the package's public entry. Its ESM entry ships no declarations that TypeScript can
- * resolve under NodeNext, so the CommonJS entry (which has them) is loaded, with its own types.
- */
-export const Parser = (createRequire(import.meta.url)('binary-parser') as typeof import('binary-parser', { with: { 'resolution-mode': 'require' } })).Parser;
+/** binary-parser's `Parser`, from the package's public entry. */
+export const Parser: typeof import('binary-parser', { with: { 'resolution-mode': 'require' } }).Parser = ParserClass;
 export type Parser = BinaryParser;
