@@ -1,6 +1,6 @@
 import test from 'ava';
 import { binaryCodec, fields, i64, isCodecError, list, mapped, message, oneOf, optional, str16, u8, union, enumOf, u16, type CodecErrorCode, type MessageOf } from '../index.js';
-import { decodeChunks, splits } from '../testing/index.js';
+import { decodeChunks, fuzzDecoders, splits } from '../testing/index.js';
 
 enum Color {
   Red = 1,
@@ -112,4 +112,11 @@ test('declarations are checked: union tags and names, list of a union', t => {
   t.throws(() => union('kind', { a: [1, fields().u8('kind')] }), { message: /has a field called kind/ });
   t.throws(() => union('kind', { a: [256, fields()] }), { message: /must be a u8/ });
   t.is(list(shape).name, 'list<union<kind>>');
+});
+
+test('fuzz: random frames behind every tag of the wire-types codec end in messages or CodecErrors, never a throw', async t => {
+  const report = await fuzzDecoders(codec, { runs: 3000, seed: 17, maxBytes: 48, tags: [0x01, 0x02, 0x03, 0x04] });
+  t.log(JSON.stringify(report.errors));
+  t.true((report.errors['ERR_INVALID_VALUE'] ?? 0) > 0);
+  t.true((report.errors['ERR_MALFORMED'] ?? 0) > 0);
 });
