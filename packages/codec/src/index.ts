@@ -34,5 +34,5 @@ export { detectProtocol, headerProtocol, selectProtocol, type Detection, type Pr
 export { fromReadable, type DemandSource, type FromReadableOptions, type WorkOptions } from './rx/from-readable.js';
 export { RequestClient, type ConnectOptions, type RequestClientOptions } from './client/request-client.js';
 export { IdleClock } from './serve/idle-clock.js';
-export { DEFAULT_IDLE_TIMEOUT_MS, route, serve, serveProtocols, serveSocket, type Handler, type InOf, type OutOf, type Reply, type Route, type Routes, type Served, type ServeOptions, type SessionEnd, type SessionHooks } from './serve/serve.js';
+export { DEFAULT_IDLE_TIMEOUT_MS, route, serve, serveProtocols, serveRoutes, serveSocket, type Handler, type InOf, type OutOf, type Reply, type Route, type Routes, type Served, type ServeOptions, type SessionEnd, type SessionHooks } from './serve/serve.js';
 export { DecodeFailure, DecoderStage, type Push } from './stage.js';

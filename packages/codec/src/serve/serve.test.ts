@@ -2,7 +2,7 @@ import test from 'ava';
 import { once } from 'node:events';
 import net from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { encodeFrame, fields, headerProtocol, isCodecError, lineCodec, message, protocol, RequestClient, route, serve, serveProtocols, type Codec, type Handler, type InOf, type OutOf, type ServeOptions, type SessionEnd, type RequestOf, type ResponseOf } from '../index.js';
+import { encodeFrame, fields, headerProtocol, isCodecError, lineCodec, message, protocol, RequestClient, route, serve, serveProtocols, serveSocket, type Codec, type Handler, type InOf, type OutOf, type ServeOptions, type SessionEnd, type RequestOf, type ResponseOf } from '../index.js';
 import { connectLocal, decodeChunks, readUntilClosed, serveLocal } from '../testing/index.js';
 
 const calc = protocol('calc', {
@@ -99,10 +99,10 @@ test('idle: a peer trickling bytes of a frame still times out (one clock, from t
   t.true(elapsed >= 280 && elapsed < 2000, `closed after ${elapsed} ms`);
 });
 
-test('idle: a handler at work holds the clock (a 400 ms reply under a 150 ms idle timeout arrives)', async t => {
-  const { port } = await start(t, calc.server, handler, { idleTimeout: 150 });
+test('idle: a handler at work holds the clock (a 1,500 ms reply under a 500 ms idle timeout arrives)', async t => {
+  const { port } = await start(t, calc.server, handler, { idleTimeout: 500 });
   const client = await RequestClient.connect(calc.client, { port });
-  t.deepEqual(await client.request({ type: 'wait', ms: 400 }), { type: 'result', n: -1 });
+  t.deepEqual(await client.request({ type: 'wait', ms: 1500 }), { type: 'result', n: -1 });
   await client.close();
 });
 
@@ -135,7 +135,7 @@ test('serveProtocols: a header picks its route, anything else the fallback; a si
   const echo = { name: 'echo', codec: lineCodec() };
   const server = net.createServer({ allowHalfOpen: true });
   const ends: SessionEnd[] = [];
-  const served = serveProtocols(server, { candidates: [route(header, handler)], fallback: route(echo, (line: string) => line.toUpperCase()) }, { idleTimeout: 200, onEnd: end => ends.push(end) });
+  const served = serveProtocols(server, { candidates: [route(header, handler)], fallback: route(echo, (line: string) => line.toUpperCase()) }, { idleTimeout: 800, onEnd: end => ends.push(end) });
   server.listen(0, '127.0.0.1');
   await once(server, 'listening');
   t.teardown(() => served.close());
@@ -153,7 +153,22 @@ test('serveProtocols: a header picks its route, anything else the fallback; a si
   const silent = await connectLocal(port);
   const started = Date.now();
   await readUntilClosed(silent);
-  t.true(Date.now() - started >= 180);
+  t.true(Date.now() - started >= 780);
   await sleep(20);
   t.true(ends.some(end => end.reason === 'idle'));
+});
+
+test('serveSocket on a socket the caller accepted: onStart hands over the connection, the end is resolved', async t => {
+  const server = net.createServer({ allowHalfOpen: true });
+  const sessions: Array<Promise<SessionEnd>> = [];
+  let started = 0;
+  server.on('connection', socket => sessions.push(serveSocket(socket, calc.server, handler, { onStart: () => void started++ })));
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  t.teardown(() => server.close());
+  const client = await RequestClient.connect(calc.client, { port: (server.address() as net.AddressInfo).port });
+  t.deepEqual(await client.request({ type: 'double', n: 2 }), { type: 'result', n: 4 });
+  await client.close();
+  t.deepEqual(await sessions[0], { reason: 'done' });
+  t.is(started, 1);
 });

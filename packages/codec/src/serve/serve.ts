@@ -32,6 +32,8 @@ export type SessionEnd =
 
 /** What a protocol's sessions do at their edges; every callback may be left out. */
 export interface SessionHooks<In, Out> {
+  /** Called when the session starts (after its protocol was chosen), with its connection: to keep it for a shutdown, say. */
+  readonly onStart?: (connection: Connection<In, Out>) => void;
   /** The reply to input that cannot be decoded, sent after the replies to every message before it; then the connection closes. */
   readonly onDecodeError?: (error: CodecError, connection: Connection<In, Out>) => Out | undefined;
   /** The reply sent when the connection is idle too long, before it closes. */
@@ -107,10 +109,11 @@ export interface Routes {
  * it read handed on), then it is served as `serve` does. One idle clock per connection covers both phases.
  */
 export function serveProtocols(server: net.Server, routes: Routes, options: ServeOptions = {}): Served {
-  return track(server, options, socket => serveSelected(socket, routes, options));
+  return track(server, options, socket => serveRoutes(socket, routes, options));
 }
 
-async function serveSelected(socket: net.Socket, routes: Routes, options: ServeOptions): Promise<SessionEnd> {
+/** Serves one accepted socket as `serveProtocols` does each connection; resolves with its end, never rejects. */
+export async function serveRoutes(socket: net.Socket, routes: Routes, options: ServeOptions = {}): Promise<SessionEnd> {
   socket.on('error', () => {}); // reported through the session; an unheard 'error' event would crash the process
   const clock = new IdleClock(options.idleTimeout ?? DEFAULT_IDLE_TIMEOUT_MS);
   clock.onIdle(() => socket.destroy());
@@ -144,6 +147,7 @@ export function serveSocket<In, Out>(
   const connection = new Connection(socket, codec, { window: options.window, selection: context.selection });
   const clock = context.clock ?? new IdleClock(options.idleTimeout ?? DEFAULT_IDLE_TIMEOUT_MS);
   const closeTimeout = options.closeTimeout ?? DEFAULT_CLOSE_TIMEOUT_MS;
+  attempt(() => options.onStart?.(connection));
   return new Promise(resolve => {
     let ended = false;
     const end = (result: SessionEnd, close: () => Promise<void> | void) => {
