@@ -80,7 +80,7 @@ export class RequestClient<Res, Req> {
     if (this.#failure !== undefined) return Promise.reject(this.#failure);
     const timeoutMs = options.timeout ?? this.#timeoutMs;
     const reply = new Promise<Res>((resolve, reject) => {
-      const timer = setTimeout(() => this.#fail(new CodecError('ERR_REQUEST_TIMEOUT', `no reply within ${timeoutMs} ms`), true), timeoutMs);
+      const timer = setTimeout(() => this.#fail(new CodecError('ERR_REQUEST_TIMEOUT', `no reply to ${describe(message)} within ${timeoutMs} ms`), true), timeoutMs);
       this.#pending.push({ resolve, reject, timer });
     });
     this.#replies.add(reply);
@@ -112,4 +112,10 @@ export class RequestClient<Res, Req> {
     }
     if (destroy) this.connection.destroy();
   }
+}
+
+/** A request's `type` when it has one (binary messages do), for error messages. */
+function describe(message: unknown): string {
+  const type = (message as { type?: unknown } | null)?.type;
+  return typeof type === 'string' ? type : 'a request';
 }

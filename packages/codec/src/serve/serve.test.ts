@@ -111,7 +111,9 @@ test('RequestClient: a reply that does not come in time rejects with ERR_REQUEST
   const client = await RequestClient.connect(calc.client, { port });
   const slow = client.request({ type: 'wait', ms: 1000 }, { timeout: 100 });
   const behind = client.request({ type: 'double', n: 1 });
-  t.true(isCodecError(await t.throwsAsync(slow), 'ERR_REQUEST_TIMEOUT'));
+  const timedOut = await t.throwsAsync(slow);
+  t.true(isCodecError(timedOut, 'ERR_REQUEST_TIMEOUT'));
+  t.is(timedOut?.message, 'no reply to wait within 100 ms');
   t.true(isCodecError(await t.throwsAsync(behind), 'ERR_REQUEST_TIMEOUT'));
   t.true(isCodecError(await t.throwsAsync(client.request({ type: 'double', n: 1 })), 'ERR_REQUEST_TIMEOUT'));
 });
