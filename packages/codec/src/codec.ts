@@ -18,4 +18,9 @@ export interface Codec<In, Out = In> {
   createDecoders(): Transform[];
   /** The bytes of one message, framing included; throws a CodecError for a message the wire cannot carry. */
   encode(message: Out): Buffer;
+  /**
+   * One message from the bytes of exactly one (as `encode` gives them, framing included): for a transport that keeps
+   * message boundaries itself (a broker, WebSocket, UDP). Throws a CodecError for anything but exactly one message.
+   */
+  decode(bytes: Uint8Array): In;
 }

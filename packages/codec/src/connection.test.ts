@@ -2,7 +2,7 @@ import test from 'ava';
 import { once } from 'node:events';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { concatMap, from, lastValueFrom, toArray } from 'rxjs';
-import { binaryCodec, Connection, encodeFrame, fields, headerProtocol, isCodecError, lineCodec, message, selectProtocol, str16, type CodecErrorCode, type MessageOf, type Protocol } from './index.js';
+import { binaryCodec, Connection, detectProtocol, encodeFrame, fields, headerProtocol, isCodecError, lineCodec, message, selectProtocol, str16, type CodecErrorCode, type MessageOf, type Protocol } from './index.js';
 import { readUntilClosed, socketPair } from './testing/index.js';
 
 // A small test protocol: numbered notes, and a bulk message for large frames.
@@ -236,12 +236,38 @@ test('selectProtocol: the header picks its protocol, even split into 1-byte chun
   t.deepEqual(await new Connection(pair.server, protocol.codec).receive(), note(2));
 });
 
-test('selectProtocol: anything else goes to the fallback with every byte intact, even a short line or a header prefix followed by EOF', async t => {
+test('detectProtocol: anything else goes to the fallback with every byte it read returned, even a short line or a header prefix followed by EOF', async t => {
   for (const input of ['[CLIENT 1] Message N°1\n', 'N\n', 'NO', 'NOTX\n']) {
     const pair = await socketPair();
     t.teardown(pair.close);
-    const chosen = selectProtocol(pair.server, [notesProtocol], lineProtocol);
+    const chosen = detectProtocol(pair.server, [notesProtocol], lineProtocol);
     pair.client.end(input);
+    const selection = await chosen;
+    t.is(selection.protocol, lineProtocol, input);
+    t.is(await new Connection(pair.server, lineProtocol.codec, { selection }).receive(), input.replace('\n', ''), input);
+  }
+});
+
+test('detectProtocol returns the bytes after the header; the Connection decodes them first', async t => {
+  const pair = await socketPair();
+  t.teardown(pair.close);
+  const chosen = detectProtocol(pair.server, [notesProtocol], lineProtocol);
+  pair.client.write(Buffer.concat([notesProtocol.header, notes().encode(note(1))]));
+  const selection = await chosen;
+  t.is(selection.protocol, notesProtocol);
+  t.deepEqual(selection.head, notes().encode(note(1)));
+  const connection = new Connection(pair.server, notesProtocol.codec, { selection });
+  t.deepEqual(await connection.receive(), note(1));
+  pair.client.write(notes().encode(note(2)));
+  t.deepEqual(await connection.receive(), note(2));
+});
+
+test('selectProtocol (deprecated) puts the bytes after the header back on the socket', async t => {
+  for (const input of ['[CLIENT 1] Message N°1\n', 'NOTX\n']) {
+    const pair = await socketPair();
+    t.teardown(pair.close);
+    const chosen = selectProtocol(pair.server, [notesProtocol], lineProtocol);
+    pair.client.write(input);
     const protocol = await chosen;
     t.is(protocol.name, 'line', input);
     t.is(await new Connection(pair.server, protocol.codec).receive(), input.replace('\n', ''), input);

@@ -4,7 +4,7 @@ import { concatMap, EMPTY, finalize, firstValueFrom, from, materialize, Observab
 import type { Codec } from './codec.js';
 import { CodecError } from './errors.js';
 import { fromReadable, type DemandSource } from './rx/from-readable.js';
-import { takeHead } from './socket-head.js';
+import type { Selection } from './protocol.js';
 
 const DEFAULT_CLOSE_TIMEOUT_MS = 2000;
 /** Messages decoded ahead of the handler; behind them the stream buffers fill and the socket pauses. */
@@ -13,6 +13,8 @@ export const DEFAULT_WINDOW = 16;
 export interface ConnectionOptions {
   /** Messages decoded and handed to the pipeline but not yet handled, at most (default 16). */
   readonly window?: number;
+  /** What `detectProtocol` read from this socket: its bytes are decoded before the socket's. */
+  readonly selection?: Pick<Selection, 'head' | 'ended'>;
 }
 
 /**
@@ -38,7 +40,7 @@ export class Connection<In, Out = In> {
     const last = stages[stages.length - 1];
     if (last === undefined) throw new Error(`${codec.name}: a codec needs at least one decoder stage`);
     this.messages = fromReadable<In>(last, { window: options.window ?? DEFAULT_WINDOW, endError: () => this.#transportError });
-    connectStages(socket, stages, error => (this.#transportError ??= error));
+    connectStages(socket, stages, options.selection, error => (this.#transportError ??= error));
   }
 
   /** The next message; rejects with ERR_CONNECTION_CLOSED at end of input, or with the error that ended it. */
@@ -153,7 +155,7 @@ export class Connection<In, Out = In> {
  * socket → stage 1 → … → last. A transport failure (reset, destroy) ends the first stage, so that what was
  * already read is still decoded; `failed` records it for the message source to end with.
  */
-function connectStages(socket: Socket, stages: Transform[], failed: (error: Error) => void): void {
+function connectStages(socket: Socket, stages: Transform[], selection: ConnectionOptions['selection'], failed: (error: Error) => void): void {
   const first = stages[0]!;
   for (let i = 1; i < stages.length; i++) stages[i - 1]!.pipe(stages[i]!);
   socket.on('error', failed);
@@ -162,10 +164,9 @@ function connectStages(socket: Socket, stages: Transform[], failed: (error: Erro
     socket.unpipe(first);
     if (!first.writableEnded) first.end();
   });
-  const head = takeHead(socket);
-  if (head === undefined) return void socket.pipe(first);
-  if (head.bytes.length > 0) first.write(head.bytes);
-  if (head.ended) first.end();
+  if (selection !== undefined && selection.head.length > 0) first.write(Buffer.from(selection.head));
+  // A socket whose 'end' was already emitted (read while choosing its protocol) would never end the stages.
+  if (selection?.ended === true || socket.readableEnded) first.end();
   else {
     socket.pipe(first);
     socket.resume();

@@ -12,6 +12,8 @@ export type CodecErrorCode =
   | 'ERR_TRAILING_BYTES'
   /** A string field is not valid UTF-8. */
   | 'ERR_INVALID_UTF8'
+  /** A field holds a value its type does not allow: a bool other than 0 or 1, a value outside a literal set, an unknown variant tag. */
+  | 'ERR_INVALID_VALUE'
   /** A message cannot be encoded (a field out of range, a string too long for its length prefix). */
   | 'ERR_ENCODE'
   /** The peer spoke a known protocol in a version this side does not support. */
@@ -21,7 +23,13 @@ export type CodecErrorCode =
   /** The peer closed the connection before the awaited message arrived. */
   | 'ERR_CONNECTION_CLOSED'
   /** A write was attempted on a socket that is closed or destroyed. */
-  | 'ERR_SOCKET_CLOSED';
+  | 'ERR_SOCKET_CLOSED'
+  /** No whole message arrived for longer than the idle timeout. */
+  | 'ERR_IDLE_TIMEOUT'
+  /** A request got no reply within its timeout. */
+  | 'ERR_REQUEST_TIMEOUT'
+  /** A reply arrived when no request was waiting for one. */
+  | 'ERR_UNEXPECTED_REPLY';
 
 export class CodecError extends Error {
   override readonly name = 'CodecError';

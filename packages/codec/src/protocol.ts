@@ -1,7 +1,6 @@
 import type { Socket } from 'node:net';
 import type { Codec } from './codec.js';
 import { CodecError } from './errors.js';
-import { handOver } from './socket-head.js';
 
 /** What a protocol makes of the first bytes of a connection. */
 export type Detection =
@@ -42,23 +41,28 @@ export function headerProtocol<In, Out>(name: string, magic: Buffer, version: nu
 }
 
 export interface SelectOptions {
-  /** How long to wait for enough bytes to decide before choosing the fallback. */
+  /** How long to wait for enough bytes to decide before choosing the fallback (default: no limit). */
   readonly timeoutMs?: number;
+}
+
+/** What `detectProtocol` read: the protocol, and the bytes after its header, which the connection must decode first. */
+export interface Selection<P extends Protocol<any, any> = Protocol<any, any>> {
+  readonly protocol: P;
+  /** Bytes read while deciding, minus the matched header: pass them on (`new Connection(socket, codec, { head })`). */
+  readonly head: Buffer;
+  /** Whether the peer had already ended its side (its FIN arrived while deciding). */
+  readonly ended: boolean;
 }
 
 /**
  * Picks the protocol of a new connection from its first bytes: the first candidate that matches, else `fallback`
  * (also when the peer stays silent for `timeoutMs` or ends early). Without a fallback, such a connection is refused
- * with ERR_UNKNOWN_PROTOCOL. Bytes read while deciding, minus the matched header, are handed to the `Connection`
- * built next on this socket.
+ * with ERR_UNKNOWN_PROTOCOL; a known magic in another version is answered with the supported header and refused
+ * with ERR_UNSUPPORTED_VERSION. Resolves with what it read: the bytes after the header are the caller's to pass on.
+ * The socket is left paused.
  */
-export function selectProtocol(
-  socket: Socket,
-  candidates: ReadonlyArray<Protocol<any, any>>,
-  fallback?: Protocol<any, any>,
-  options: SelectOptions = {},
-): Promise<Protocol<any, any>> {
-  const timeoutMs = options.timeoutMs ?? 5000;
+export function detectProtocol<C extends Protocol<any, any>, F extends Protocol<any, any> = C>(socket: Socket, candidates: ReadonlyArray<C>, fallback?: F, options: SelectOptions = {}): Promise<Selection<C | F>> {
+  type P = C | F;
   return new Promise((resolve, reject) => {
     let head = Buffer.alloc(0);
     let settled = false;
@@ -73,16 +77,15 @@ export function selectProtocol(
       socket.off('close', onEnd);
       socket.pause();
     };
-    const choose = (protocol: Protocol<any, any>, consumed: number) => {
+    const choose = (protocol: P, consumed: number) => {
       cleanUp();
-      handOver(socket, head.subarray(consumed), ended);
-      resolve(protocol);
+      resolve({ protocol, head: head.subarray(consumed), ended });
     };
     const decide = (final: boolean) => {
       if (settled) return;
       let waiting = false;
       for (const candidate of candidates) {
-        const detection = candidate.detect?.(head) ?? { kind: 'no-match' };
+        const detection: Detection = candidate.detect?.(head) ?? { kind: 'no-match' };
         if (detection.kind === 'match') return choose(candidate, detection.consumed);
         if (detection.kind === 'unsupported') {
           cleanUp();
@@ -109,10 +112,22 @@ export function selectProtocol(
       cleanUp();
       reject(error);
     };
-    const timer = setTimeout(() => decide(true), timeoutMs);
+    const timer = options.timeoutMs === undefined ? undefined : setTimeout(() => decide(true), options.timeoutMs);
     socket.on('data', onData);
     socket.once('end', onEnd);
     socket.once('close', onEnd);
     socket.once('error', onError);
   });
+}
+
+/**
+ * @deprecated Use `detectProtocol` (it returns the bytes it read) or `serveProtocols`. This form puts the bytes read
+ * after the header back on the socket (`socket.unshift`), where the next reader finds them; a peer that ended its
+ * side before the choice (a header prefix, then EOF) leaves nothing to put back, so the fallback sees only the end.
+ * The timeout defaults to 5 s here.
+ */
+export async function selectProtocol(socket: Socket, candidates: ReadonlyArray<Protocol<any, any>>, fallback?: Protocol<any, any>, options: SelectOptions = {}): Promise<Protocol<any, any>> {
+  const { protocol, head, ended } = await detectProtocol(socket, candidates, fallback, { timeoutMs: options.timeoutMs ?? 5000 });
+  if (head.length > 0 && !ended) socket.unshift(head);
+  return protocol;
 }

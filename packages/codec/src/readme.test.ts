@@ -1,5 +1,6 @@
 import test from 'ava';
 import { readdir, readFile } from 'node:fs/promises';
+import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const packageDir = fileURLToPath(new URL('..', import.meta.url));
@@ -8,7 +9,7 @@ const readme = await readFile(`${packageDir}/README.md`, 'utf8');
 /** Code blocks introduced by a line naming an example file: "`examples/kv-server.ts`:", a blank line, the fence. */
 function exampleBlocks(markdown: string): Map<string, string> {
   const blocks = new Map<string, string>();
-  for (const [, file, body] of markdown.matchAll(/^`(examples\/[\w.-]+)`:\n\n```\w*\n([\s\S]*?)^```$/gm)) blocks.set(file!, body!);
+  for (const [, file, body] of markdown.matchAll(/^`(examples\/[\w./-]+)`:\n\n```\w*\n([\s\S]*?)^```$/gm)) blocks.set(file!, body!);
   return blocks;
 }
 
@@ -18,7 +19,9 @@ test('the README opens with "Start a new protocol in 5 minutes"', t => {
 
 test("the README's example blocks are the example files, byte for byte, and show every one of them", async t => {
   const blocks = exampleBlocks(readme);
-  const files = (await readdir(`${packageDir}/examples`)).filter(name => /\.(ts|json)$/.test(name)).map(name => `examples/${name}`);
+  const files = (await readdir(`${packageDir}/examples`, { recursive: true }))
+    .filter(name => /\.(ts|json)$/.test(name) && !name.startsWith('dist'))
+    .map(name => `examples/${name.split(path.sep).join('/')}`);
   t.deepEqual([...blocks.keys()].sort(), files.sort());
   for (const [file, body] of blocks) t.is(body, await readFile(`${packageDir}/${file}`, 'utf8'), file);
 });

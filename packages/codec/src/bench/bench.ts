@@ -20,7 +20,7 @@ interface Subject {
 
 const BETS_PER_BATCH = 134;
 const DATASET_BETS = 78_697;
-const ROUNDS = 5;
+const ROUNDS = Number(process.env.ROUNDS ?? 5);
 
 // The lottery's bet batch, declared here: the codec does not depend on @tp0/protocol.
 function lotteryCodec(lib: Lib) {

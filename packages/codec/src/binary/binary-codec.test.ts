@@ -273,3 +273,20 @@ test('fuzz: 20,000 random inputs end in messages or a CodecError, never anything
     t.true((report.errors[code] ?? 0) > 0, `${code} was reached`);
   }
 });
+
+test('decode: one message from exactly its frame, the inverse of encode; anything but one whole frame is refused', t => {
+  t.deepEqual(codec.decode(helloFrame), hello);
+  t.deepEqual(codec.decode(new Uint8Array(helloFrame)), hello);
+  const cases: Array<[Buffer, CodecErrorCode, RegExp]> = [
+    [helloFrame.subarray(0, 3), 'ERR_MALFORMED', /^test: a 3-byte frame is shorter than its length prefix$/],
+    [helloFrame.subarray(0, -1), 'ERR_MALFORMED', /^test: the length prefix says 12 bytes, the frame holds 11$/],
+    [Buffer.concat([helloFrame, Buffer.of(0)]), 'ERR_TRAILING_BYTES', /^test: 1 bytes after the 12-byte frame$/],
+    [Buffer.from([0, 0, 4, 1]), 'ERR_FRAME_TOO_LONG', /^test: frame length 1025 exceeds the maximum of 1024 bytes$/],
+    [encodeFrame(Buffer.from([0x7f])), 'ERR_UNKNOWN_TYPE', /unknown type tag 0x7f/],
+  ];
+  for (const [bytes, code, expected] of cases) {
+    const error = t.throws(() => codec.decode(bytes));
+    t.true(isCodecError(error, code), error?.message);
+    t.regex(error!.message, expected);
+  }
+});

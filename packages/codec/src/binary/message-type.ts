@@ -1,6 +1,6 @@
 import { CodecError } from '../errors.js';
 import type { Fields } from './fields.js';
-import { lendPayload, returnPayload } from './string-reader.js';
+import { PayloadReader } from './payload-reader.js';
 import type { BufferWriter } from './writer.js';
 
 /** Where every message parser saves its end offset, so that a decode can check it consumed the frame exactly. */
@@ -44,7 +44,8 @@ export function message<const Type extends string, T extends object>(
   if (!Number.isInteger(tag) || tag < 0 || tag > 0xff) throw new RangeError(`${type}: tag must be a u8, got ${tag}`);
   if (body.names.includes('type')) throw new Error(`${type}: a field cannot be called "type" (it holds the message type)`);
   if (body.names.includes(END_OFFSET)) throw new Error(`${type}: a field cannot be called "${END_OFFSET}" (it holds the parser's end offset)`);
-  const compiled = body.compile(type, ' ');
+  const reader = new PayloadReader();
+  const compiled = body.compile(type, reader, ' ');
   const parser = compiled.parser.saveOffset(END_OFFSET);
   const what = `${type} message`;
   return {
@@ -53,9 +54,8 @@ export function message<const Type extends string, T extends object>(
     maxFrameLength: options.maxFrameLength ?? Number.MAX_SAFE_INTEGER,
     decode(payload) {
       let parsed: Record<string, unknown>;
-      lendPayload(payload);
       try {
-        parsed = parser.parse(payload) as Record<string, unknown>;
+        parsed = reader.during(payload, bytes => parser.parse(bytes) as Record<string, unknown>);
       } catch (error) {
         // binary-parser reads fixed-size fields through a DataView, which throws RangeError past the end (and so does
         // a str16 length prefix).
@@ -63,8 +63,6 @@ export function message<const Type extends string, T extends object>(
           throw new CodecError('ERR_MALFORMED', `${what}: ${payload.length} bytes are shorter than its fields`, { cause: error });
         }
         throw error;
-      } finally {
-        returnPayload();
       }
       const end = parsed[END_OFFSET] as number;
       if (end > payload.length) {

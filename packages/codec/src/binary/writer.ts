@@ -4,6 +4,7 @@ import { LENGTH_PREFIX_BYTES } from '../framing/frame.js';
 export const MAX_U8 = 0xff;
 export const MAX_U16 = 0xffff;
 export const MAX_U32 = 0xffff_ffff;
+export const MAX_U64 = 0xffff_ffff_ffff_ffffn;
 
 /** Longer strings go through Buffer's native UTF-8 code; shorter ones are cheaper in JS than a native call. */
 const SHORT_STRING = 64;
@@ -62,6 +63,82 @@ export class BufferWriter {
     this.#ensure(4);
     this.#buffer.writeUInt32BE(value, this.#offset);
     this.#offset += 4;
+    return this;
+  }
+
+  i8(value: number, field = 'i8'): this {
+    checkInt(value, -0x80, 0x7f, field);
+    this.#ensure(1);
+    this.#buffer.writeInt8(value, this.#offset);
+    this.#offset += 1;
+    return this;
+  }
+
+  i16(value: number, field = 'i16'): this {
+    checkInt(value, -0x8000, 0x7fff, field);
+    this.#ensure(2);
+    this.#buffer.writeInt16BE(value, this.#offset);
+    this.#offset += 2;
+    return this;
+  }
+
+  i32(value: number, field = 'i32'): this {
+    checkInt(value, -0x8000_0000, 0x7fff_ffff, field);
+    this.#ensure(4);
+    this.#buffer.writeInt32BE(value, this.#offset);
+    this.#offset += 4;
+    return this;
+  }
+
+  u64(value: bigint, field = 'u64'): this {
+    checkBigInt(value, 0n, MAX_U64, field);
+    this.#ensure(8);
+    this.#buffer.writeBigUInt64BE(value, this.#offset);
+    this.#offset += 8;
+    return this;
+  }
+
+  i64(value: bigint, field = 'i64'): this {
+    checkBigInt(value, -(1n << 63n), (1n << 63n) - 1n, field);
+    this.#ensure(8);
+    this.#buffer.writeBigInt64BE(value, this.#offset);
+    this.#offset += 8;
+    return this;
+  }
+
+  /** An IEEE 754 double, big-endian (NaN and infinities included). */
+  f64(value: number, field = 'f64'): this {
+    if (typeof value !== 'number') throw new CodecError('ERR_ENCODE', `${field} must be a number, got ${typeof value}`);
+    this.#ensure(8);
+    this.#buffer.writeDoubleBE(value, this.#offset);
+    this.#offset += 8;
+    return this;
+  }
+
+  /** A u8 that is 1 for true and 0 for false. */
+  bool(value: boolean, field = 'bool'): this {
+    if (typeof value !== 'boolean') throw new CodecError('ERR_ENCODE', `${field} must be a boolean, got ${typeof value}`);
+    return this.u8(value ? 1 : 0, field);
+  }
+
+  /** A UTF-8 string behind a u32 big-endian byte length. */
+  str32(value: string, field = 'string'): this {
+    if (typeof value !== 'string') throw new CodecError('ERR_ENCODE', `${field} must be a string, got ${typeof value}`);
+    const length = Buffer.byteLength(value, 'utf8');
+    this.#ensure(4 + length);
+    this.#buffer.writeUInt32BE(length, this.#offset);
+    this.#buffer.write(value, this.#offset + 4, length, 'utf8');
+    this.#offset += 4 + length;
+    return this;
+  }
+
+  /** Raw bytes behind a u16 or u32 big-endian length. */
+  bytes(value: Uint8Array, prefix: 'u16' | 'u32', field = 'bytes'): this {
+    if (!(value instanceof Uint8Array)) throw new CodecError('ERR_ENCODE', `${field} must be a Uint8Array or Buffer, got ${typeof value}`);
+    this[prefix](value.length, `${field} length`);
+    this.#ensure(value.length);
+    this.#buffer.set(value, this.#offset);
+    this.#offset += value.length;
     return this;
   }
 
@@ -136,6 +213,18 @@ export class FrameScratch {
     view.copy(frame, 0, 0, view.length);
     if (view.buffer.byteLength <= KEPT_SCRATCH_BYTES) this.#writer = writer;
     return frame;
+  }
+}
+
+function checkInt(value: number, min: number, max: number, field: string): void {
+  if (!Number.isInteger(value) || value < min || value > max) {
+    throw new CodecError('ERR_ENCODE', `${field} must be an integer from ${min} to ${max}, got ${value}`);
+  }
+}
+
+function checkBigInt(value: bigint, min: bigint, max: bigint, field: string): void {
+  if (typeof value !== 'bigint' || value < min || value > max) {
+    throw new CodecError('ERR_ENCODE', `${field} must be a bigint from ${min} to ${max}, got ${typeof value === 'bigint' ? value : typeof value}`);
   }
 }
 

@@ -59,6 +59,15 @@ export function lineCodec(maxLineBytes = DEFAULT_MAX_LINE_BYTES): Codec<string, 
   return {
     name: 'line',
     createDecoders: () => [new LineDecoder(maxLineBytes)],
+    decode: (bytes: Uint8Array) => {
+      let line = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length);
+      if (line.length > 0 && line[line.length - 1] === NEWLINE) line = line.subarray(0, -1);
+      const lineBreak = line.indexOf(NEWLINE);
+      if (lineBreak >= 0) throw new CodecError('ERR_TRAILING_BYTES', `line: ${line.length - lineBreak} bytes from a second line break on`);
+      if (line.length > maxLineBytes) throw new CodecError('ERR_FRAME_TOO_LONG', `line of ${line.length} bytes exceeds the maximum of ${maxLineBytes} bytes`);
+      if (line.length > 0 && line[line.length - 1] === CARRIAGE_RETURN) line = line.subarray(0, -1);
+      return utf8(line, 'line');
+    },
     encode: (line: string) => {
       if (line.includes('\n')) throw new CodecError('ERR_ENCODE', 'a line message cannot contain a line break');
       const bytes = Buffer.from(`${line}\n`, 'utf8');

@@ -25,3 +25,13 @@ test('invalid UTF-8 in a line is ERR_INVALID_UTF8', async t => {
   const { error } = await decodeChunks<string>(lineCodec().createDecoders(), [Buffer.from([0x61, 0xc3, 0x0a])]);
   t.true(isCodecError(error, 'ERR_INVALID_UTF8'));
 });
+
+test('decode: one line from its bytes, the inverse of encode', t => {
+  const codec = lineCodec(8);
+  t.is(codec.decode(codec.encode('Ñandú')), 'Ñandú');
+  t.is(codec.decode(Buffer.from('crlf\r\n')), 'crlf');
+  t.is(codec.decode(Buffer.from('no eol')), 'no eol');
+  t.true(isCodecError(t.throws(() => codec.decode(Buffer.from('a\nb\n'))), 'ERR_TRAILING_BYTES'));
+  t.true(isCodecError(t.throws(() => codec.decode(Buffer.from('123456789\n'))), 'ERR_FRAME_TOO_LONG'));
+  t.true(isCodecError(t.throws(() => codec.decode(Buffer.from([0xc3, 0x0a]))), 'ERR_INVALID_UTF8'));
+});

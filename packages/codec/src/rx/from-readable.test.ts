@@ -196,3 +196,67 @@ test('a window that is not a positive integer is refused', t => {
   for (const window of [0, -1, 1.5, Number.NaN]) t.throws(() => fromReadable(Readable.from([]), { window }), { instanceOf: RangeError });
   t.true(isCodecError(new CodecError('ERR_MALFORMED', 'x'), 'ERR_MALFORMED'));
 });
+
+test('each: credit returns when an item\'s work completes, with no release() by the caller; read-ahead stays bounded', async t => {
+  for (const concurrency of [1, 4]) {
+    const readable = countingReadable(2_000);
+    const source = fromReadable<number>(readable, { window: 8 });
+    let finished = 0;
+    let maxAhead = 0;
+    const seen = await lastValueFrom(
+      source
+        .each(async item => {
+          maxAhead = Math.max(maxAhead, readable.produced - finished);
+          await nextMacrotask();
+          finished++;
+          return item;
+        }, { concurrency })
+        .pipe(toArray()),
+    );
+    t.is(seen.length, 2_000);
+    if (concurrency === 1) t.deepEqual(seen, Array.from({ length: 2_000 }, (_, i) => i));
+    t.true(maxAhead <= 8 + HIGH_WATER_MARK, `concurrency ${concurrency}: ${maxAhead} items read ahead`);
+    t.is(source.outstanding, 0);
+  }
+});
+
+test('inBatches: bufferCount batches, k in flight, each batch\'s credit returned when its work completes', async t => {
+  const readable = countingReadable(1_003);
+  const source = fromReadable<number>(readable, { window: 30 });
+  let inFlight = 0;
+  let maxInFlight = 0;
+  let maxOutstanding = 0;
+  const sizes = await lastValueFrom(
+    source
+      .inBatches(bufferCount(10), async batch => {
+        inFlight++;
+        maxInFlight = Math.max(maxInFlight, inFlight);
+        maxOutstanding = Math.max(maxOutstanding, source.outstanding);
+        await nextMacrotask();
+        inFlight--;
+        return batch.length;
+      }, { concurrency: 2 })
+      .pipe(toArray()),
+  );
+  t.is(sizes.reduce((a, b) => a + b, 0), 1_003);
+  t.is(sizes.at(-1), 3);
+  t.is(maxInFlight, 2);
+  t.true(maxOutstanding <= 30);
+  t.is(source.outstanding, 0);
+});
+
+test('inBatches: a source error arrives after the batches in flight completed', async t => {
+  const failure = new CodecError('ERR_MALFORMED', 'bad row');
+  const source = fromReadable<number>(Readable.from([1, 2, 3, 4, 5, new DecodeFailure(failure)]), { window: 10 });
+  const done: number[] = [];
+  const error = await new Promise(resolve =>
+    source
+      .inBatches(bufferCount(2), async batch => {
+        await nextMacrotask();
+        done.push(...batch);
+      }, { concurrency: 3 })
+      .subscribe({ error: resolve }),
+  );
+  t.is(error, failure);
+  t.deepEqual(done.sort(), [1, 2, 3, 4]);
+});

@@ -1,6 +1,11 @@
 import type { Readable } from 'node:stream';
-import { Observable, type Subscriber } from 'rxjs';
+import { EMPTY, finalize, from, map, materialize, mergeMap, Observable, Subject, take, throwError, type ObservableInput, type OperatorFunction, type Subscriber } from 'rxjs';
 import { DecodeFailure } from '../stage.js';
+
+export interface WorkOptions {
+  /** Units of work running at once, at most (default 1). */
+  readonly concurrency?: number;
+}
 
 export interface FromReadableOptions {
   /**
@@ -20,7 +25,19 @@ export interface FromReadableOptions {
  * and `release(n)` returns credit once the work for n items is done.
  */
 export interface DemandSource<T> extends Observable<T> {
-  /** Marks `count` emitted items as done, letting as many more be read. */
+  /**
+   * Runs `work` on each item, at most `concurrency` at once (default 1, in order); an item's credit returns when its
+   * work completes. Emits what the work emits. An error from the source arrives after the work in flight completed.
+   */
+  each<R>(work: (item: T) => ObservableInput<R>, options?: WorkOptions): Observable<R>;
+  /**
+   * Groups items with `batches` (an operator whose every output array holds the items it took, in number: `bufferCount(n)`,
+   * or `map` then your own grouping), runs `work` on each batch, at most `concurrency` at once, and returns the credit
+   * of a batch's items when its work completes. `window` must cover `concurrency` + 1 batches, or reading stops.
+   * An error from the source arrives after the batches in flight completed (their work may already have effects).
+   */
+  inBatches<B, R>(batches: OperatorFunction<T, readonly B[]>, work: (batch: readonly B[]) => ObservableInput<R>, options?: WorkOptions): Observable<R>;
+  /** Marks `count` emitted items as done, letting as many more be read. Low level: `each`, `inBatches` and `Connection.handle` call it for you. */
   release(count?: number): void;
   /** Items emitted to the current subscriber and not released yet. */
   readonly outstanding: number;
@@ -95,14 +112,51 @@ export function fromReadable<T>(readable: Readable, options: FromReadableOptions
     };
   }) as DemandSource<T>;
 
+  const release = (count = 1) => {
+    outstanding = Math.max(0, outstanding - count);
+    // Released from inside a downstream callback: read on the next tick rather than re-entering the pipeline.
+    queueMicrotask(pump);
+  };
   return Object.defineProperties(source, {
+    each: { value: <R>(work: (item: T) => ObservableInput<R>, options?: WorkOptions) => inBatches(source, map((item: T) => [item]), batch => work(batch[0]!), release, options) },
+    inBatches: { value: <B, R>(batches: OperatorFunction<T, readonly B[]>, work: (batch: readonly B[]) => ObservableInput<R>, options?: WorkOptions) => inBatches(source, batches, work, release, options) },
     release: {
-      value: (count = 1) => {
-        outstanding = Math.max(0, outstanding - count);
-        // Released from inside a downstream callback: read on the next tick rather than re-entering the pipeline.
-        queueMicrotask(pump);
-      },
+      value: release,
     },
     outstanding: { get: () => outstanding },
+  });
+}
+
+function inBatches<T, B, R>(
+  source: Observable<T>,
+  batches: OperatorFunction<T, readonly B[]>,
+  work: (batch: readonly B[]) => ObservableInput<R>,
+  release: (count: number) => void,
+  options: WorkOptions = {},
+): Observable<R> {
+  const concurrency = options.concurrency ?? 1;
+  if (!Number.isInteger(concurrency) || concurrency < 1) throw new RangeError(`concurrency must be a positive integer, got ${concurrency}`);
+  return new Observable<R>(subscriber => {
+    let active = 0;
+    const drained = new Subject<undefined>();
+    return source
+      .pipe(
+        batches,
+        // materialize: an error waits behind the work in flight instead of cutting it off.
+        materialize(),
+        mergeMap((event): Observable<R> => {
+          if (event.kind === 'C') return EMPTY;
+          if (event.kind === 'E') return (active === 0 ? from([undefined]) : drained.pipe(take(1))).pipe(mergeMap(() => throwError((): unknown => event.error)));
+          const batch = event.value!;
+          active++;
+          return from(work(batch)).pipe(
+            finalize(() => {
+              release(batch.length);
+              if (--active === 0) drained.next(undefined);
+            }),
+          );
+        }, concurrency),
+      )
+      .subscribe(subscriber);
   });
 }

@@ -5,6 +5,7 @@
  * @example
  * for (const chunks of splits(bytes)) t.deepEqual((await decodeChunks(codec.createDecoders(), chunks)).messages, expected);
  */
-export { byteChunks, decodeChunks, splits, type Decoded } from './chunks.js';
+export { byteChunks, decodeChunks, decodeEverySplit, splits, type Decoded, type Decodes } from './chunks.js';
 export { fuzzDecoders, random, type FuzzOptions, type FuzzReport } from './fuzz.js';
 export { connectLocal, readUntilClosed, socketPair, type SocketPair } from './sockets.js';
+export { serveLocal, type Loopback } from './loopback.js';
