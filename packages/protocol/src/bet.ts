@@ -51,29 +51,19 @@ function nameProblem(key: string, value: string): string | null {
 
 const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
 
+const ISO_DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
+
 /**
  * Whether `text` is a YYYY-MM-DD date that exists, as Python's `date.fromisoformat` accepts it (years 0001-9999,
- * proleptic Gregorian leap years). Character arithmetic, no regex or Date: it runs for every bet stored and read.
+ * proleptic Gregorian leap years).
  */
 export function isCalendarDate(text: string): boolean {
-  if (text.length !== 10 || text.charCodeAt(4) !== 0x2d || text.charCodeAt(7) !== 0x2d) return false;
-  const year = digits(text, 0, 4);
-  const month = digits(text, 5, 7);
-  const day = digits(text, 8, 10);
+  const match = ISO_DATE.exec(text);
+  if (match === null) return false;
+  const [year, month, day] = [Number(match[1]), Number(match[2]), Number(match[3])];
   if (year < 1 || month < 1 || month > 12 || day < 1) return false;
   const leap = year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0);
   return day <= (month === 2 && leap ? 29 : DAYS_IN_MONTH[month - 1]!);
-}
-
-/** The decimal value of text[start, end), or -1 when a character there is not an ASCII digit. */
-function digits(text: string, start: number, end: number): number {
-  let value = 0;
-  for (let i = start; i < end; i++) {
-    const digit = text.charCodeAt(i) - 0x30;
-    if (digit < 0 || digit > 9) return -1;
-    value = value * 10 + digit;
-  }
-  return value;
 }
 
 /** Parses a bet number field strictly: digits only ("7574"), no sign, blanks, exponent or fraction; NaN otherwise. */
