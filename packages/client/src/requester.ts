@@ -1,4 +1,4 @@
-import type { Subscription } from 'rxjs';
+import { EMPTY } from 'rxjs';
 import { CodedError, ProtocolViolation, requestTimeout } from './failures.js';
 import type { LotteryConnection } from './net.js';
 import type { LotteryMessage } from '@tp0/protocol';
@@ -18,23 +18,28 @@ interface Pending {
 export class Requester {
   readonly #connection: LotteryConnection;
   readonly #pending: Pending[] = [];
-  readonly #subscription: Subscription;
+  #closed = false;
   #failure: Error | undefined;
 
   constructor(connection: LotteryConnection) {
     this.#connection = connection;
-    const messages = connection.messages;
-    this.#subscription = messages.subscribe({
-      next: reply => {
-        messages.release();
+    // handle() returns each reply's credit once it is matched; the pipeline ends with the connection.
+    connection
+      .handle(reply => {
+        if (this.#closed) return EMPTY;
         const pending = this.#pending.shift();
-        if (pending === undefined) return this.#fail(new ProtocolViolation('no message (nothing was asked)', reply.type), true);
+        if (pending === undefined) {
+          this.#fail(new ProtocolViolation('no message (nothing was asked)', reply.type), true);
+          return EMPTY;
+        }
         clearTimeout(pending.timer);
         pending.resolve(reply);
-      },
-      error: (error: Error) => this.#fail(error, false),
-      complete: () => this.#fail(new CodedError('ERR_CONNECTION_CLOSED', 'the server closed the connection'), false),
-    });
+        return EMPTY;
+      })
+      .subscribe({
+        error: (error: Error) => this.#fail(error, false),
+        complete: () => this.#fail(new CodedError('ERR_CONNECTION_CLOSED', 'the server closed the connection'), false),
+      });
   }
 
   /** Sends `message`; resolves with its reply, or rejects after `timeoutMs` without one. */
@@ -48,9 +53,12 @@ export class Requester {
     return reply;
   }
 
-  /** Stops reading and rejects what is pending (the caller closes or destroys the connection). */
+  /**
+   * Rejects what is pending and ignores later replies; the caller closes or destroys the connection, which ends the
+   * handler pipeline (unsubscribing it would destroy the socket before a graceful close).
+   */
   close(): void {
-    this.#subscription.unsubscribe();
+    this.#closed = true;
     this.#fail(new CodedError('ERR_SOCKET_CLOSED', 'the session was closed'), false);
   }
 

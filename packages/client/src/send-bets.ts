@@ -1,5 +1,5 @@
 import type { Readable } from 'node:stream';
-import { EMPTY, from, map, materialize, mergeMap, throwError, type Observable } from 'rxjs';
+import { map, type Observable } from 'rxjs';
 import { fromReadable } from '@tp0/codec';
 import type { Bet } from '@tp0/protocol';
 import { frameBatches } from './batching.js';
@@ -8,7 +8,7 @@ import { betOfRecord } from './csv-rows.js';
 /** A batch of the agency's bets: `first` is the 0-based index of its first bet in the file. */
 export interface Batch {
   readonly first: number;
-  readonly bets: Bet[];
+  readonly bets: readonly Bet[];
 }
 
 export interface SendOptions {
@@ -28,7 +28,7 @@ export const windowRows = ({ maxAmount, inFlight }: Pick<SendOptions, 'maxAmount
 
 /**
  * The agency's data path: CSV records → bets → frame-sized batches → sent up to `inFlight` ahead of their acks
- * (`mergeMap` with that concurrency; `send` resolves when its batch is acknowledged, and the server acks in order,
+ * (`inBatches` with that concurrency; `send` resolves when its batch is acknowledged, and the server acks in order,
  * so the batches complete in order). Emits the size of each acknowledged batch.
  *
  * Reading is demand-driven (`fromReadable`): a row counts as outstanding from when it is read until its batch is
@@ -41,26 +41,15 @@ export const windowRows = ({ maxAmount, inFlight }: Pick<SendOptions, 'maxAmount
 export function sendBets(records: Readable, options: SendOptions, send: (batch: Batch) => Promise<void>): Observable<number> {
   const rows = fromReadable<string[]>(records, { window: windowRows(options) });
   let next = options.skipped;
-  /** Settles after the last batch sent was acknowledged (or failed): an error waits for it. */
-  let lastAck: Promise<unknown> = Promise.resolve();
-  return rows.pipe(
-    map((record, index) => betOfRecord(record, options.skipped + index)),
-    frameBatches(options.maxAmount),
-    // materialize: an error waits behind the batches in flight instead of cutting them off (the server may already
-    // have stored them, and their acks count as sent).
-    materialize(),
-    mergeMap(event => {
-      if (event.kind === 'C') return EMPTY;
-      if (event.kind === 'E') return from(lastAck).pipe(mergeMap(() => throwError(() => event.error)));
-      const bets = event.value!;
+  // inBatches returns a batch's credit when its send settles, and holds a source error until the batches in flight
+  // settled (the server may already have stored them, and their acks count as sent).
+  return rows.inBatches(
+    items => items.pipe(map((record, index) => betOfRecord(record, options.skipped + index)), frameBatches(options.maxAmount)),
+    bets => {
       const first = next;
       next += bets.length;
-      const acked = send({ first, bets }).then(() => {
-        rows.release(bets.length);
-        return bets.length;
-      });
-      lastAck = acked.catch(() => undefined);
-      return from(acked);
-    }, options.inFlight),
+      return send({ first, bets }).then(() => bets.length);
+    },
+    { concurrency: options.inFlight },
   );
 }

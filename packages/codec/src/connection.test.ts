@@ -2,7 +2,7 @@ import test from 'ava';
 import { once } from 'node:events';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { concatMap, from, lastValueFrom, toArray } from 'rxjs';
-import { binaryCodec, Connection, detectProtocol, encodeFrame, fields, headerProtocol, isCodecError, lineCodec, message, selectProtocol, str16, type CodecErrorCode, type MessageOf, type Protocol } from './index.js';
+import { binaryCodec, Connection, detectProtocol, encodeFrame, fields, headerProtocol, isCodecError, lineCodec, message, str16, type CodecErrorCode, type MessageOf, type Protocol } from './index.js';
 import { readUntilClosed, socketPair } from './testing/index.js';
 
 // A small test protocol: numbered notes, and a bulk message for large frames.
@@ -222,18 +222,18 @@ test('RxJS composition: concatMap after handle keeps order', async t => {
   t.deepEqual(await result, Array.from({ length: 50 }, (_, i) => `${i}`));
 });
 
-test('selectProtocol: the header picks its protocol, even split into 1-byte chunks, and is not passed to the codec', async t => {
+test('detectProtocol: the header picks its protocol, even split into 1-byte chunks, and is not passed to the codec', async t => {
   const pair = await socketPair();
   t.teardown(pair.close);
   pair.client.setNoDelay(true);
-  const chosen = selectProtocol(pair.server, [notesProtocol], lineProtocol);
+  const chosen = detectProtocol(pair.server, [notesProtocol], lineProtocol);
   for (const byte of Buffer.concat([notesProtocol.header, notes().encode(note(2))])) {
     pair.client.write(Buffer.of(byte));
     await sleep(1);
   }
-  const protocol = await chosen;
-  t.is(protocol.name, 'notes');
-  t.deepEqual(await new Connection(pair.server, protocol.codec).receive(), note(2));
+  const selection = await chosen;
+  t.is(selection.protocol, notesProtocol);
+  t.deepEqual(await new Connection(pair.server, notesProtocol.codec, { selection }).receive(), note(2));
 });
 
 test('detectProtocol: anything else goes to the fallback with every byte it read returned, even a short line or a header prefix followed by EOF', async t => {
@@ -262,48 +262,36 @@ test('detectProtocol returns the bytes after the header; the Connection decodes 
   t.deepEqual(await connection.receive(), note(2));
 });
 
-test('selectProtocol (deprecated) puts the bytes after the header back on the socket', async t => {
-  for (const input of ['[CLIENT 1] Message N°1\n', 'NOTX\n']) {
-    const pair = await socketPair();
-    t.teardown(pair.close);
-    const chosen = selectProtocol(pair.server, [notesProtocol], lineProtocol);
-    pair.client.write(input);
-    const protocol = await chosen;
-    t.is(protocol.name, 'line', input);
-    t.is(await new Connection(pair.server, protocol.codec).receive(), input.replace('\n', ''), input);
-  }
-});
-
-test('selectProtocol without a fallback refuses unknown bytes with ERR_UNKNOWN_PROTOCOL', async t => {
+test('detectProtocol without a fallback refuses unknown bytes with ERR_UNKNOWN_PROTOCOL', async t => {
   const pair = await socketPair();
   t.teardown(pair.close);
-  const chosen = selectProtocol(pair.server, [notesProtocol]);
+  const chosen = detectProtocol(pair.server, [notesProtocol]);
   pair.client.write('GET / HTTP/1.1\r\n');
   const error = await t.throwsAsync(chosen);
   t.true(isCodecError(error, 'ERR_UNKNOWN_PROTOCOL'));
   t.regex(error!.message, /expected notes, got 16 bytes that open no known protocol/);
 });
 
-test('selectProtocol without a fallback refuses a silent peer after the timeout with ERR_UNKNOWN_PROTOCOL', async t => {
+test('detectProtocol without a fallback refuses a silent peer after the timeout with ERR_UNKNOWN_PROTOCOL', async t => {
   const pair = await socketPair();
   t.teardown(pair.close);
-  const error = await t.throwsAsync(selectProtocol(pair.server, [notesProtocol], undefined, { timeoutMs: 50 }));
+  const error = await t.throwsAsync(detectProtocol(pair.server, [notesProtocol], undefined, { timeoutMs: 50 }));
   t.true(isCodecError(error, 'ERR_UNKNOWN_PROTOCOL'));
   t.regex(error!.message, /got no bytes/);
 });
 
-test('selectProtocol: a silent peer gets the fallback after the timeout', async t => {
+test('detectProtocol: a silent peer gets the fallback after the timeout', async t => {
   const pair = await socketPair();
   t.teardown(pair.close);
   const started = Date.now();
-  t.is((await selectProtocol(pair.server, [notesProtocol], lineProtocol, { timeoutMs: 50 })).name, 'line');
+  t.is((await detectProtocol(pair.server, [notesProtocol], lineProtocol, { timeoutMs: 50 })).protocol.name, 'line');
   t.true(Date.now() - started < 1000);
 });
 
-test('selectProtocol: a known magic with an unsupported version gets the supported header back and an error', async t => {
+test('detectProtocol: a known magic with an unsupported version gets the supported header back and an error', async t => {
   const pair = await socketPair();
   t.teardown(pair.close);
-  const chosen = selectProtocol(pair.server, [notesProtocol], lineProtocol);
+  const chosen = detectProtocol(pair.server, [notesProtocol], lineProtocol);
   const reply = readUntilClosed(pair.client);
   pair.client.write(Buffer.concat([NOTE_MAGIC, Buffer.of(9)]));
   const error = await t.throwsAsync(chosen);

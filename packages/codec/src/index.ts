@@ -30,7 +30,7 @@ export { CodecError, isCodecError, type CodecErrorCode } from './errors.js';
 export { FrameDecoder, type FrameDecoderOptions } from './framing/frame-decoder.js';
 export { encodeFrame, LENGTH_PREFIX_BYTES } from './framing/frame.js';
 export { DEFAULT_MAX_LINE_BYTES, LineDecoder, lineCodec } from './line/line-codec.js';
-export { detectProtocol, headerProtocol, selectProtocol, type Detection, type Protocol, type SelectOptions, type Selection } from './protocol.js';
+export { detectProtocol, headerProtocol, type Detection, type Protocol, type SelectOptions, type Selection } from './protocol.js';
 export { fromReadable, type DemandSource, type FromReadableOptions, type WorkOptions } from './rx/from-readable.js';
 export { RequestClient, type ConnectOptions, type RequestClientOptions } from './client/request-client.js';
 export { IdleClock } from './serve/idle-clock.js';

@@ -119,15 +119,3 @@ export function detectProtocol<C extends Protocol<any, any>, F extends Protocol<
     socket.once('error', onError);
   });
 }
-
-/**
- * @deprecated Use `detectProtocol` (it returns the bytes it read) or `serveProtocols`. This form puts the bytes read
- * after the header back on the socket (`socket.unshift`), where the next reader finds them; a peer that ended its
- * side before the choice (a header prefix, then EOF) leaves nothing to put back, so the fallback sees only the end.
- * The timeout defaults to 5 s here.
- */
-export async function selectProtocol(socket: Socket, candidates: ReadonlyArray<Protocol<any, any>>, fallback?: Protocol<any, any>, options: SelectOptions = {}): Promise<Protocol<any, any>> {
-  const { protocol, head, ended } = await detectProtocol(socket, candidates, fallback, { timeoutMs: options.timeoutMs ?? 5000 });
-  if (head.length > 0 && !ended) socket.unshift(head);
-  return protocol;
-}

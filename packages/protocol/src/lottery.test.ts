@@ -401,3 +401,14 @@ test('property: any batch of Unicode bets round-trips when batchFrameSize is wit
   t.log({ fits, refused });
   t.true(fits > 0 && refused > 0, 'both sides of the limit were tried');
 });
+
+test('an error reply whose code is not an ErrorCode does not decode (ERR_INVALID_VALUE), on either side', t => {
+  const bytes = clientCodec().encode({ type: 'error', code: ErrorCode.MALFORMED, message: 'x' });
+  // u32 length | u8 tag 0x04 | u16 code: the code is bytes 5..6.
+  bytes.writeUInt16BE(999, 5);
+  for (const codec of [clientCodec(), lotteryCodec()]) {
+    const error = t.throws(() => codec.decode(bytes));
+    t.true(isCodecError(error, 'ERR_INVALID_VALUE'), String(error));
+  }
+  t.throws(() => clientCodec().encode({ type: 'error', code: 999 as ErrorCode, message: 'x' }), { code: 'ERR_ENCODE' });
+});

@@ -1,4 +1,4 @@
-import { binaryCodec, fields, headerProtocol, LENGTH_PREFIX_BYTES, message, str16, type BinaryCodec, type MessageOf } from '@tp0/codec';
+import { binaryCodec, enumOf, fields, headerProtocol, LENGTH_PREFIX_BYTES, message, str16, u16, type BinaryCodec, type MessageOf } from '@tp0/codec';
 import type { Bet } from './bet.js';
 
 /** A bet or bet-batch frame never exceeds this many bytes on the wire, length prefix included. */
@@ -59,7 +59,7 @@ export const lotteryMessageTypes = [
   // first: how many of this agency's bets come before this batch (0-based index of its first bet).
   message(0x02, 'bet_batch', fields().u16('agency').u32('first').list('bets', bet), betLimit),
   message(0x03, 'ack', fields().u32('count')),
-  message(0x04, 'error', fields().u16<'code', ErrorCode>('code').str16('message')),
+  message(0x04, 'error', fields().field('code', enumOf(u16, ErrorCode)).str16('message')),
   // total: how many bets the agency sent in all; the server acks only when exactly that many are stored.
   message(0x05, 'finished', fields().u16('agency').u32('total')),
   message(0x06, 'winners_query', fields().u16('agency')),

@@ -78,7 +78,8 @@ class Sample {
     const value: Record<string, unknown> = {};
     const bytes: number[] = [];
     for (const [name, wire] of fields) {
-      const sample = this.value(wire);
+      // An error's `code` decodes only as an ErrorCode (enumOf): its sample is one, on the README's u16 layout.
+      const sample = name === 'code' && wire.kind === 'u16' ? this.#int(2, ErrorCode.SESSION_TAKEN_OVER) : this.value(wire);
       value[name] = sample.value;
       bytes.push(...sample.bytes);
     }

@@ -1,25 +1,21 @@
-import type net from 'node:net';
-import { Connection } from '@tp0/codec';
+import { route, type Connection, type Route } from '@tp0/codec';
 import type { CourseLogger } from '@tp0/common';
 import { echoProtocol } from '@tp0/protocol';
-import type { IdleTimer } from './idle-timer.js';
 import type { InFlightWork } from './in-flight.js';
-import { CLIENT_CLOSE_MS, sessionEnd } from './session-end.js';
+import { logSessionEnd } from './session-end.js';
 
 /** The course's first exercise: each line is logged as `receive_message` and sent back. */
-export function serveEcho(socket: net.Socket, log: CourseLogger, work: InFlightWork, timer: IdleTimer): Connection<string, string> {
-  const conn = new Connection<string, string>(socket, echoProtocol.codec);
-  const ip = conn.remoteAddress;
-  timer.onIdle(() => {
-    log.info('timeout', 'fail', { ip, idle_ms: timer.limitMs });
-    void conn.close(CLIENT_CLOSE_MS);
-  });
-  conn
-    .handle((line) => {
-      log.info('receive_message', 'success', { ip, msg: line });
-      timer.busy();
-      return work.track(conn.send(line)).finally(() => timer.idle());
-    })
-    .subscribe(sessionEnd(conn, log));
-  return conn;
+export function echoRoute(log: CourseLogger, work: InFlightWork, idleTimeoutMs: number, started: (conn: Connection<string, string>) => void): Route<string, string> {
+  return route(
+    echoProtocol,
+    (line, conn) => {
+      log.info('receive_message', 'success', { ip: conn.remoteAddress, msg: line });
+      return work.track(Promise.resolve(line));
+    },
+    {
+      onStart: started,
+      onIdle: (conn) => void log.info('timeout', 'fail', { ip: conn.remoteAddress, idle_ms: idleTimeoutMs }),
+      onEnd: (end, conn) => logSessionEnd(log, conn?.remoteAddress ?? 'unknown', end),
+    },
+  );
 }

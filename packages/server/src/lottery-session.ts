@@ -1,15 +1,14 @@
 import type net from 'node:net';
-import { Connection } from '@tp0/codec';
+import { route, type Connection, type Route } from '@tp0/codec';
 import type { CourseLogger } from '@tp0/common';
 import { ErrorCode, lotteryProtocol, type LotteryMessage } from '@tp0/protocol';
 import type { AgencyBindings } from './agencies/bindings.js';
 import type { AgencyLedger } from './agencies/ledger.js';
 import type { BetIngest } from './bet-ingest.js';
 import { decodeErrorReply, errorReply, lotteryErrorReply, type ErrorReply } from './error-replies.js';
-import type { IdleTimer } from './idle-timer.js';
 import type { InFlightWork } from './in-flight.js';
 import { LotteryError, type AgencyId, type Lottery } from './lottery.js';
-import { CLIENT_CLOSE_MS, sessionEnd } from './session-end.js';
+import { CLIENT_CLOSE_MS, logSessionEnd } from './session-end.js';
 
 export type LotteryConnection = Connection<LotteryMessage, LotteryMessage>;
 
@@ -35,35 +34,40 @@ export interface LotterySession {
 }
 
 /**
- * Serves one agency's connection through its handler pipeline: each message gets one reply, in order, and the
- * next message is handled once the previous reply was sent. A frame that cannot be decoded is answered (after
- * every message before it) with MALFORMED or FRAME_TOO_LARGE, and ends the connection.
+ * The lottery route of one accepted socket, for `serveRoutes`: each message gets one reply, in order, and the next
+ * message is handled once the previous reply was sent. A frame that cannot be decoded is answered (after every
+ * message before it) with MALFORMED or FRAME_TOO_LARGE, and ends the connection.
  *
  * The first message that names an agency binds the connection to it (AgencyBindings) until the socket closes, or a
  * newer connection's `hello` for the agency takes it over (that one is answered SESSION_TAKEN_OVER and closed).
  * A connection silent for longer than the idle timeout is answered TIMEOUT and closed.
  */
-export function serveLottery(socket: net.Socket, parts: LotterySessionParts, timer: IdleTimer): LotteryConnection {
-  const conn: LotteryConnection = new Connection(socket, lotteryProtocol.codec);
-  const session: LotterySession = { conn, ip: conn.remoteAddress, gone: new Promise((resolve) => socket.once('close', () => resolve(null))) };
-  const { ip } = session;
-  timer.onIdle(() => {
-    parts.log.info('timeout', 'fail', { ip, agencia: parts.bindings.agencyOf(session) ?? '-', idle_ms: parts.idleTimeoutMs });
-    const reply = errorReply(ErrorCode.TIMEOUT, `no whole message for ${parts.idleTimeoutMs} ms; closing the connection`);
-    void conn.send(reply).catch(() => {}).finally(() => conn.close(CLIENT_CLOSE_MS));
-  });
-  socket.once('close', () => {
-    timer.stop();
-    parts.bindings.release(session);
-  });
-  conn
-    .handle((message) => {
-      timer.busy();
-      const handled = answer(message, session, parts).then((reply) => (reply === null ? undefined : conn.send(reply)));
-      return parts.work.track(handled).finally(() => timer.idle());
-    })
-    .subscribe(sessionEnd(conn, parts.log, decodeErrorReply));
-  return conn;
+export function lotteryRoute(socket: net.Socket, parts: LotterySessionParts, started: (conn: LotteryConnection) => void): Route<LotteryMessage, LotteryMessage> {
+  // From the accept: a socket that closes while its protocol is chosen is gone too.
+  const gone = new Promise<null>((resolve) => socket.once('close', () => resolve(null)));
+  let session: LotterySession | undefined;
+  const sessionOf = (conn: LotteryConnection): LotterySession => (session ??= { conn, ip: conn.remoteAddress, gone });
+  return route(
+    lotteryProtocol,
+    (message, conn) => parts.work.track(answer(message, sessionOf(conn), parts)).then((reply) => reply ?? undefined),
+    {
+      onStart: (conn) => {
+        const own = sessionOf(conn);
+        // A dead or closed peer frees its agency at once, whatever its handler is waiting for.
+        void gone.then(() => parts.bindings.release(own));
+        started(conn);
+      },
+      onIdle: (conn) => {
+        parts.log.info('timeout', 'fail', { ip: conn.remoteAddress, agencia: parts.bindings.agencyOf(sessionOf(conn)) ?? '-', idle_ms: parts.idleTimeoutMs });
+        return errorReply(ErrorCode.TIMEOUT, `no whole message for ${parts.idleTimeoutMs} ms; closing the connection`);
+      },
+      onDecodeError: decodeErrorReply,
+      onEnd: (end, conn) => {
+        if (conn !== undefined) parts.bindings.release(sessionOf(conn));
+        logSessionEnd(parts.log, conn?.remoteAddress ?? 'unknown', end);
+      },
+    },
+  );
 }
 
 /** The course's action name for a message's failure line. */

@@ -1,19 +1,17 @@
 import type net from 'node:net';
-import { Connection, selectProtocol } from '@tp0/codec';
+import { serveRoutes, type Connection } from '@tp0/codec';
 import type { CourseLogger } from '@tp0/common';
-import { echoProtocol, lotteryProtocol } from '@tp0/protocol';
 import { AgencyBindings } from './agencies/bindings.js';
 import { FinishedRecord } from './agencies/finished-record.js';
 import { AgencyLedger } from './agencies/ledger.js';
 import { BetIngest } from './bet-ingest.js';
 import type { ServerConfig } from './config.js';
 import { ClientConnections, type Session } from './connections.js';
-import { serveEcho } from './echo-session.js';
-import { IdleTimer } from './idle-timer.js';
+import { echoRoute } from './echo-session.js';
 import { InFlightWork } from './in-flight.js';
 import { Lottery } from './lottery.js';
-import { serveLottery, type LotterySession, type LotterySessionParts } from './lottery-session.js';
-import { endAfterError } from './session-end.js';
+import { lotteryRoute, type LotterySession, type LotterySessionParts } from './lottery-session.js';
+import { CLIENT_CLOSE_MS, logSessionEnd } from './session-end.js';
 import { shutDown } from './shutdown.js';
 import { BetWriter } from './storage/bet-writer.js';
 
@@ -74,25 +72,33 @@ function logRecovery(log: CourseLogger, ledger: AgencyLedger, record: FinishedRe
   log.info('recuperar_estado', 'success', { almacenadas: stored || '-', finalizadas: finished.join(',') || '-' });
 }
 
-/** Serves the protocol the socket's first bytes ask for: the lottery header, else the echo protocol. */
-async function openSession(socket: net.Socket, parts: LotterySessionParts): Promise<Session | undefined> {
-  let protocol;
-  // The connection's one idle timer: a peer that never sends its first bytes is idle too.
-  const timer = new IdleTimer(parts.idleTimeoutMs, () => {
-    parts.log.info('timeout', 'fail', { ip: remoteIp(socket), idle_ms: parts.idleTimeoutMs });
-    socket.destroy();
+/**
+ * Serves the protocol the socket's first bytes ask for: the lottery header, else the echo protocol. Resolves with the
+ * session's connection once it starts (for shutdown to close it), or undefined when the socket ended first. The
+ * connection's one idle clock runs from here: a peer that never sends its first bytes is idle too.
+ */
+function openSession(socket: net.Socket, parts: LotterySessionParts): Promise<Session | undefined> {
+  return new Promise((resolve) => {
+    const started = (conn: Connection<any, any>) => {
+      // The protocol was chosen after shutdown began: no new work.
+      if (parts.work.stopping) conn.destroy();
+      resolve(conn);
+    };
+    const ip = remoteIp(socket);
+    void serveRoutes(
+      socket,
+      { candidates: [lotteryRoute(socket, parts, started)], fallback: echoRoute(parts.log, parts.work, parts.idleTimeoutMs, started) },
+      {
+        idleTimeout: parts.idleTimeoutMs,
+        closeTimeout: CLIENT_CLOSE_MS,
+        // Ends before a protocol was chosen (the routes report their own): silence, another version, a broken socket.
+        onEnd: (end) => {
+          if (end.reason === 'idle') parts.log.info('timeout', 'fail', { ip, idle_ms: parts.idleTimeoutMs });
+          logSessionEnd(parts.log, ip, end);
+        },
+      },
+    ).then(() => resolve(undefined));
   });
-  socket.once('close', () => timer.stop());
-  try {
-    protocol = await selectProtocol(socket, [lotteryProtocol], echoProtocol);
-  } catch (err) {
-    // A lottery header of another version (selectProtocol already sent ours back), or a broken socket.
-    timer.stop();
-    await endAfterError(new Connection(socket, lotteryProtocol.codec), parts.log, err);
-    return undefined;
-  }
-  if (socket.destroyed || parts.work.stopping) return void socket.destroy();
-  return protocol === lotteryProtocol ? serveLottery(socket, parts, timer) : serveEcho(socket, parts.log, parts.work, timer);
 }
 
 const remoteIp = (socket: net.Socket): string => (socket.remoteAddress ?? 'unknown').replace(/^::ffff:/, '');

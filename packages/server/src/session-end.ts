@@ -1,34 +1,26 @@
-import { isCodecError, type CodecError, type Connection } from '@tp0/codec';
+import { isCodecError, type SessionEnd } from '@tp0/codec';
 import type { CourseLogger } from '@tp0/common';
-import type { Observer } from 'rxjs';
 
 /** How long a closing client gets to answer our FIN before its socket is destroyed. */
 export const CLIENT_CLOSE_MS = 500;
 
 /**
- * The end of a session's handler pipeline: the peer finished sending → close; the connection broke or a handler
- * failed unexpectedly → destroy; a decode error (after every earlier message was answered) → `protocol_error`, the
- * protocol's `reply` if it has one, then close.
+ * Logs why a session ended: input that could not be decoded, or a protocol refused (another version) →
+ * `protocol_error`; a broken socket or a failed handler → `connection_error` (debug). The peer finishing, or closing
+ * first, is not an error; an idle end is logged by the session's `onIdle`, which knows its fields.
  */
-export function sessionEnd<In, Out>(conn: Connection<In, Out>, log: CourseLogger, reply?: (err: CodecError) => Out): Partial<Observer<unknown>> {
-  return {
-    complete: () => void conn.close(CLIENT_CLOSE_MS),
-    error: (err: unknown) => void endAfterError(conn, log, err, reply),
-  };
-}
-
-/** Ends `conn` after `err`; see `sessionEnd`. */
-export async function endAfterError<In, Out>(conn: Connection<In, Out>, log: CourseLogger, err: unknown, reply?: (err: CodecError) => Out): Promise<void> {
-  const ip = conn.remoteAddress;
-  if (!isCodecError(err) || err.code === 'ERR_CONNECTION_CLOSED' || err.code === 'ERR_SOCKET_CLOSED') {
-    if (!isCodecError(err)) log.debug('connection_error', 'fail', { ip, error: (err as Error).message });
-    conn.destroy();
-    return;
+export function logSessionEnd(log: CourseLogger, ip: string, end: SessionEnd): void {
+  switch (end.reason) {
+    case 'done':
+    case 'idle':
+      return;
+    case 'decode-error':
+      return log.info('protocol_error', 'fail', { ip, error: end.error.message });
+    case 'handler-error':
+      return log.debug('connection_error', 'fail', { ip, error: (end.error as Error).message });
+    case 'transport-error':
+      if (!isCodecError(end.error)) return log.debug('connection_error', 'fail', { ip, error: end.error.message });
+      if (end.error.code === 'ERR_CONNECTION_CLOSED' || end.error.code === 'ERR_SOCKET_CLOSED') return;
+      return log.info('protocol_error', 'fail', { ip, error: end.error.message });
   }
-  log.info('protocol_error', 'fail', { ip, error: err.message });
-  if (reply !== undefined) {
-    // The peer may be gone already; the connection closes either way.
-    await conn.send(reply(err)).catch(() => {});
-  }
-  await conn.close(CLIENT_CLOSE_MS);
 }

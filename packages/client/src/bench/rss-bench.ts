@@ -17,7 +17,7 @@ import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { lastValueFrom } from 'rxjs';
-import { Connection, selectProtocol } from '@tp0/codec';
+import { Connection, detectProtocol } from '@tp0/codec';
 import { lotteryProtocol, type LotteryMessage } from '@tp0/protocol';
 
 const rows = Number(process.argv[2] ?? 1_000_000);
@@ -50,8 +50,8 @@ function startAckServer(): Promise<{ server: net.Server; port: number; stats: { 
     session(socket).catch(() => socket.destroy());
   });
   async function session(socket: net.Socket): Promise<void> {
-    await selectProtocol(socket, [lotteryProtocol]);
-    const connection = new Connection<LotteryMessage, LotteryMessage>(socket, lotteryProtocol.codec);
+    const selection = await detectProtocol(socket, [lotteryProtocol]);
+    const connection = new Connection<LotteryMessage, LotteryMessage>(socket, lotteryProtocol.codec, { selection });
     const winners: string[] = [];
     const reply = async (message: LotteryMessage): Promise<void> => {
       if (message.type === 'hello') {

@@ -3,7 +3,7 @@ import net from 'node:net';
 import { PassThrough } from 'node:stream';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { lastValueFrom } from 'rxjs';
-import { Connection, selectProtocol } from '@tp0/codec';
+import { Connection, detectProtocol } from '@tp0/codec';
 import { createLogger, parseLogLine, type CourseLogger, type ParsedLogLine } from '@tp0/common';
 import { echoProtocol, ErrorCode, lotteryProtocol, type Bet, type LotteryMessage } from '@tp0/protocol';
 
@@ -119,9 +119,9 @@ export async function startLotteryServer(options: LotteryServerOptions = {}): Pr
 
   const { port, close } = await serve(options.port, async socket => {
     const index = ++connections;
-    const protocol = await selectProtocol(socket, [lotteryProtocol], echoProtocol);
-    if (protocol !== lotteryProtocol) throw new Error(`not a lottery client: ${protocol.name}`);
-    const connection = new Connection<LotteryMessage, LotteryMessage>(socket, lotteryProtocol.codec);
+    const selection = await detectProtocol(socket, [lotteryProtocol], echoProtocol);
+    if (selection.protocol !== lotteryProtocol) throw new Error(`not a lottery client: ${selection.protocol.name}`);
+    const connection = new Connection<LotteryMessage, LotteryMessage>(socket, lotteryProtocol.codec, { selection });
     const session = { batches: 0, held: false, index };
     await lastValueFrom(connection.handle(message => reply(connection, socket, session, message)), { defaultValue: undefined });
     await connection.close();

@@ -2,7 +2,7 @@ import test from 'ava';
 import { once } from 'node:events';
 import net from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { encodeFrame, fields, headerProtocol, isCodecError, lineCodec, message, protocol, RequestClient, route, serve, serveProtocols, serveSocket, type Codec, type Handler, type InOf, type OutOf, type ServeOptions, type SessionEnd, type RequestOf, type ResponseOf } from '../index.js';
+import { encodeFrame, fields, headerProtocol, isCodecError, lineCodec, message, protocol, RequestClient, route, serve, serveProtocols, serveRoutes, serveSocket, type Codec, type Handler, type InOf, type OutOf, type ServeOptions, type SessionEnd, type RequestOf, type ResponseOf } from '../index.js';
 import { connectLocal, decodeChunks, readUntilClosed, serveLocal } from '../testing/index.js';
 
 const calc = protocol('calc', {
@@ -158,6 +158,23 @@ test('serveProtocols: a header picks its route, anything else the fallback; a si
   t.true(Date.now() - started >= 780);
   await sleep(20);
   t.true(ends.some(end => end.reason === 'idle'));
+});
+
+test('serveRoutes: a peer silent before the choice is reported idle to onEnd before its socket is destroyed', async t => {
+  const header = headerProtocol('calc', Buffer.from('CALC'), 1, calc.server);
+  const server = net.createServer({ allowHalfOpen: true });
+  const heard: Array<{ reason: string; destroyed: boolean }> = [];
+  const sessions: Array<Promise<SessionEnd>> = [];
+  server.on('connection', socket =>
+    sessions.push(serveRoutes(socket, { candidates: [route(header, handler)] }, { idleTimeout: 200, onEnd: end => void heard.push({ reason: end.reason, destroyed: socket.destroyed }) })),
+  );
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  t.teardown(() => server.close());
+  const silent = await connectLocal((server.address() as net.AddressInfo).port);
+  t.is((await readUntilClosed(silent)).length, 0);
+  t.like(await sessions[0], { reason: 'idle' });
+  t.deepEqual(heard, [{ reason: 'idle', destroyed: false }]);
 });
 
 test('serveSocket on a socket the caller accepted: onStart hands over the connection, the end is resolved', async t => {

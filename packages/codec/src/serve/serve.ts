@@ -116,17 +116,22 @@ export function serveProtocols(server: net.Server, routes: Routes, options: Serv
 export async function serveRoutes(socket: net.Socket, routes: Routes, options: ServeOptions = {}): Promise<SessionEnd> {
   socket.on('error', () => {}); // reported through the session; an unheard 'error' event would crash the process
   const clock = new IdleClock(options.idleTimeout ?? DEFAULT_IDLE_TIMEOUT_MS);
-  clock.onIdle(() => socket.destroy());
+  // A silent peer's end is reported before its socket is destroyed, as every other end is before its close.
+  let idleEnd: Promise<SessionEnd> | undefined;
+  clock.onIdle(() => (idleEnd = report(options, { reason: 'idle', error: idleError(clock) }, undefined, () => void socket.destroy())));
+  // A closed socket is not idle: its pending timer must not outlive it (a refused version, a peer gone mid-choice).
+  socket.once('close', () => clock.stop());
   const byProtocol = new Map<Protocol<any, any>, Route>([...routes.candidates, ...(routes.fallback ? [routes.fallback] : [])].map(r => [r.protocol, r]));
   let selection: Selection;
   try {
     selection = await detectProtocol(socket, routes.candidates.map(r => r.protocol), routes.fallback?.protocol);
   } catch (error) {
+    if (idleEnd !== undefined) return idleEnd;
     return report(options, { reason: 'transport-error', error: error as Error }, undefined, () => void socket.end());
   }
-  if (clock.fired || socket.destroyed) {
-    const end: SessionEnd = clock.fired ? { reason: 'idle', error: idleError(clock) } : { reason: 'transport-error', error: new CodecError('ERR_CONNECTION_CLOSED', 'the connection closed before its protocol was known') };
-    return report(options, end, undefined, () => void socket.destroy());
+  if (idleEnd !== undefined) return idleEnd;
+  if (socket.destroyed) {
+    return report(options, { reason: 'transport-error', error: new CodecError('ERR_CONNECTION_CLOSED', 'the connection closed before its protocol was known') }, undefined, () => void socket.destroy());
   }
   const chosen = byProtocol.get(selection.protocol)!;
   return serveSocket(socket, chosen.protocol.codec, chosen.handler, { ...options, ...definedHooks(chosen.hooks) }, { selection, clock });

@@ -12,7 +12,7 @@ import net from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { Connection, selectProtocol } from '@tp0/codec';
+import { Connection, detectProtocol } from '@tp0/codec';
 import { lotteryProtocol, type LotteryMessage } from '@tp0/protocol';
 import { integerFlag } from '../cli-args.js';
 import { appCommand } from '../run/processes.js';
@@ -30,8 +30,8 @@ async function firstBatchServer(): Promise<{ port: number; firstBatch: (agency: 
   const server = net.createServer((socket) => {
     socket.on('error', () => {});
     void (async () => {
-      await selectProtocol(socket, [lotteryProtocol]);
-      const connection = new Connection<LotteryMessage, LotteryMessage>(socket, lotteryProtocol.codec);
+      const selection = await detectProtocol(socket, [lotteryProtocol]);
+      const connection = new Connection<LotteryMessage, LotteryMessage>(socket, lotteryProtocol.codec, { selection });
       const hello = await connection.receive();
       if (hello.type !== 'hello') throw new Error(`expected hello, got ${hello.type}`);
       await connection.send({ type: 'resume', agency: hello.agency, stored: 0, finished: 0 });
