@@ -1,4 +1,4 @@
-import { ErrorCode, TRANSIENT_ERRORS, type LotteryMessage } from '@tp0/protocol';
+import { ErrorCode, TRANSIENT_ERRORS, type LotteryResponse } from '@tp0/protocol';
 
 /** An error with a code, as Node's system errors: `describeError` prints "CODE: message". */
 export class CodedError extends Error {
@@ -67,8 +67,8 @@ export function isRetryable(error: unknown, bound: boolean): boolean {
 }
 
 /** `reply` as the `type` expected, or the failure it stands for: a ServerError, or a ProtocolViolation. */
-export function expectReply<T extends LotteryMessage['type']>(reply: LotteryMessage, type: T, to: string): Extract<LotteryMessage, { type: T }> {
-  if (reply.type === type) return reply as Extract<LotteryMessage, { type: T }>;
+export function expectReply<T extends LotteryResponse['type']>(reply: LotteryResponse, type: T, to: string): Extract<LotteryResponse, { type: T }> {
+  if (reply.type === type) return reply as Extract<LotteryResponse, { type: T }>;
   if (reply.type === 'error') throw new ServerError(reply.code, reply.message);
   throw new ProtocolViolation(`${type} in reply to ${to}`, reply.type);
 }

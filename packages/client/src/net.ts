@@ -1,11 +1,11 @@
 import net from 'node:net';
 import { Connection } from '@tp0/codec';
-import { clientCodec, LOTTERY_HEADER, type LotteryMessage } from '@tp0/protocol';
+import { lottery, LOTTERY_HEADER, type LotteryRequest, type LotteryResponse } from '@tp0/protocol';
 import type { ClientConfig } from './config.js';
 import { connectTimeout } from './failures.js';
 import { sleep, untilAborted } from './shutdown.js';
 
-export type LotteryConnection = Connection<LotteryMessage, LotteryMessage>;
+export type LotteryConnection = Connection<LotteryResponse, LotteryRequest>;
 type Endpoint = Pick<ClientConfig, 'host' | 'port' | 'connectTimeout'>;
 
 /** Failures that mean "the server is not up yet": compose starts the server and its clients at the same time. */
@@ -60,10 +60,10 @@ export async function connectOnce(config: Endpoint, signal?: AbortSignal): Promi
   return socket;
 }
 
-/** A connection speaking the lottery protocol: the 5-byte header first, then length-prefixed frames (clientCodec: winners replies may pass 8 KiB). */
+/** A connection speaking the lottery protocol: the 5-byte header first, then length-prefixed frames (lottery.client: winners replies may pass 8 KiB). */
 export function lotteryConnection(socket: net.Socket): LotteryConnection {
   socket.write(LOTTERY_HEADER);
-  return new Connection<LotteryMessage, LotteryMessage>(socket, clientCodec());
+  return new Connection<LotteryResponse, LotteryRequest>(socket, lottery.client);
 }
 
 /** Connects (retrying a server not up yet) and speaks the lottery protocol: the single-bet mode. */
@@ -72,7 +72,7 @@ export async function openLottery(config: Endpoint & Pick<ClientConfig, 'connect
 }
 
 /** Sends one message and waits for the reply; a shutdown cuts the wait short. */
-export async function request(connection: LotteryConnection, message: LotteryMessage, signal?: AbortSignal): Promise<LotteryMessage> {
+export async function request(connection: LotteryConnection, message: LotteryRequest, signal?: AbortSignal): Promise<LotteryResponse> {
   await untilAborted(connection.send(message), signal);
   return untilAborted(connection.receive(), signal);
 }
@@ -87,6 +87,6 @@ export function describeError(error: unknown): string {
 }
 
 /** The text of an `error` reply, or of an unexpected one. */
-export function describeReply(reply: LotteryMessage): string {
+export function describeReply(reply: LotteryResponse): string {
   return reply.type === 'error' ? `server error ${reply.code}: ${reply.message}` : `unexpected reply ${reply.type}`;
 }

@@ -1,10 +1,10 @@
 import { EMPTY } from 'rxjs';
 import { CodedError, ProtocolViolation, requestTimeout } from './failures.js';
 import type { LotteryConnection } from './net.js';
-import type { LotteryMessage } from '@tp0/protocol';
+import type { LotteryRequest, LotteryResponse } from '@tp0/protocol';
 
 interface Pending {
-  readonly resolve: (reply: LotteryMessage) => void;
+  readonly resolve: (reply: LotteryResponse) => void;
   readonly reject: (error: Error) => void;
   readonly timer: NodeJS.Timeout;
 }
@@ -43,9 +43,9 @@ export class Requester {
   }
 
   /** Sends `message`; resolves with its reply, or rejects after `timeoutMs` without one. */
-  request(message: LotteryMessage, timeoutMs: number): Promise<LotteryMessage> {
+  request(message: LotteryRequest, timeoutMs: number): Promise<LotteryResponse> {
     if (this.#failure !== undefined) return Promise.reject(this.#failure);
-    const reply = new Promise<LotteryMessage>((resolve, reject) => {
+    const reply = new Promise<LotteryResponse>((resolve, reject) => {
       const timer = setTimeout(() => this.#fail(requestTimeout(message.type, timeoutMs), true), timeoutMs);
       this.#pending.push({ resolve, reject, timer });
     });

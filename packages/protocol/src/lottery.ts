@@ -1,4 +1,4 @@
-import { binaryCodec, enumOf, fields, headerProtocol, LENGTH_PREFIX_BYTES, message, str16, u16, type BinaryCodec, type MessageOf } from '@tp0/codec';
+import { enumOf, fields, headerProtocol, LENGTH_PREFIX_BYTES, message, protocol, str16, u16, type RequestOf, type ResponseOf } from '@tp0/codec';
 import type { Bet } from './bet.js';
 
 /** A bet or bet-batch frame never exceeds this many bytes on the wire, length prefix included. */
@@ -14,7 +14,7 @@ export const LOTTERY_VERSION = 2;
 
 /** Error codes of the `error` reply. */
 export enum ErrorCode {
-  /** The frame could not be decoded (garbage, truncated, unknown type); the server closes the connection. */
+  /** The frame could not be decoded (garbage, truncated, unknown type: a server-to-client message included); the server closes the connection. */
   MALFORMED = 1,
   /** A bet broke a rule (empty name, bad document, date or number); the whole batch was rejected, nothing stored. */
   INVALID_BET = 2,
@@ -22,7 +22,7 @@ export enum ErrorCode {
   UNKNOWN_AGENCY = 3,
   /** A frame's length prefix is over the limit; the server closes the connection. */
   FRAME_TOO_LARGE = 4,
-  /** A message that the server does not accept from a client (an ack or winners reply, say). */
+  /** A request the server cannot answer as configured: a winners query when there is no draw (AGENCIES = 0). */
   UNEXPECTED_MESSAGE = 5,
   /** The server is shutting down; the batch was not stored. */
   SHUTTING_DOWN = 6,
@@ -54,49 +54,50 @@ export const TRANSIENT_ERRORS: ReadonlySet<ErrorCode> = new Set([ErrorCode.SHUTT
 const bet = fields().str16('firstName').str16('lastName').str16('document').str16('birthdate').u16('number');
 const betLimit = { maxFrameLength: SERVER_MAX_PAYLOAD_BYTES };
 
-export const lotteryMessageTypes = [
+/** What an agency sends. */
+export const lotteryRequestTypes = [
   message(0x01, 'bet', fields().u16('agency').field('bet', bet), betLimit),
   // first: how many of this agency's bets come before this batch (0-based index of its first bet).
   message(0x02, 'bet_batch', fields().u16('agency').u32('first').list('bets', bet), betLimit),
-  message(0x03, 'ack', fields().u32('count')),
-  message(0x04, 'error', fields().field('code', enumOf(u16, ErrorCode)).str16('message')),
   // total: how many bets the agency sent in all; the server acks only when exactly that many are stored.
   message(0x05, 'finished', fields().u16('agency').u32('total')),
   message(0x06, 'winners_query', fields().u16('agency')),
-  message(0x07, 'winners', fields().u16('agency').list('documents', str16, 'u32')),
   // The first message of a resumable session: binds the connection to `agency` (secret: '' when none is set).
   message(0x08, 'hello', fields().u16('agency').str16('secret')),
+] as const;
+
+/** What the server answers. */
+export const lotteryResponseTypes = [
+  message(0x03, 'ack', fields().u32('count')),
+  message(0x04, 'error', fields().field('code', enumOf(u16, ErrorCode)).str16('message')),
+  message(0x07, 'winners', fields().u16('agency').list('documents', str16, 'u32')),
   // The answer to hello: how many of the agency's bets are stored, and whether its `finished` was recorded (1).
   message(0x09, 'resume', fields().u16('agency').u32('stored').u8('finished')),
 ] as const;
 
-export type LotteryMessage = MessageOf<(typeof lotteryMessageTypes)[number]>;
+/**
+ * The lottery protocol: `lottery.server` decodes requests (a bet batch at most) and encodes responses (winners lists
+ * up to the client's limit); `lottery.client` is its mirror. A response sent by a client does not decode at the server.
+ */
+export const lottery = protocol(
+  'lottery',
+  { requests: lotteryRequestTypes, responses: lotteryResponseTypes },
+  { maxFrameLength: CLIENT_MAX_PAYLOAD_BYTES, maxRequestLength: SERVER_MAX_PAYLOAD_BYTES, maxResponseLength: CLIENT_MAX_PAYLOAD_BYTES },
+);
+
+export type LotteryRequest = RequestOf<typeof lottery>;
+export type LotteryResponse = ResponseOf<typeof lottery>;
+/** Either direction's message, for what handles both (wire fixtures, the README's tables). */
+export type LotteryMessage = LotteryRequest | LotteryResponse;
 /** The message of one type, e.g. `LotteryMessageOf<'bet_batch'>`. */
 export type LotteryMessageOf<T extends LotteryMessage['type']> = Extract<LotteryMessage, { type: T }>;
 
-export interface LotteryCodecOptions {
-  /** Largest payload accepted when decoding: the server keeps the default, a client raises it for winners replies. */
-  readonly maxFrameLength?: number;
-}
-
-export function lotteryCodec(options: LotteryCodecOptions = {}): BinaryCodec<LotteryMessage> {
-  return binaryCodec<LotteryMessage>('lottery', lotteryMessageTypes, { maxFrameLength: options.maxFrameLength ?? SERVER_MAX_PAYLOAD_BYTES });
-}
-
-/** The codec a client uses: its replies (winners) may be far larger than what it sends. */
-export const clientCodec = (): BinaryCodec<LotteryMessage> => lotteryCodec({ maxFrameLength: CLIENT_MAX_PAYLOAD_BYTES });
-
 /** The lottery protocol as the server recognises it on a shared port: clients open with "TP0L" and LOTTERY_VERSION. */
-// The server reads at most a bet batch but answers winners lists up to the client's limit.
-const serverCodec = binaryCodec<LotteryMessage>('lottery', lotteryMessageTypes, {
-  maxFrameLength: SERVER_MAX_PAYLOAD_BYTES,
-  maxEncodeLength: CLIENT_MAX_PAYLOAD_BYTES,
-});
-export const lotteryProtocol = headerProtocol<LotteryMessage, LotteryMessage>('lottery', LOTTERY_MAGIC, LOTTERY_VERSION, serverCodec);
+export const lotteryProtocol = headerProtocol<LotteryRequest, LotteryResponse>('lottery', LOTTERY_MAGIC, LOTTERY_VERSION, lottery.server);
 /** Sent once by the client when it connects, before any frame. */
 export const LOTTERY_HEADER = lotteryProtocol.header;
 
 /** Bytes of a `bet_batch` frame holding `bets`, length prefix included. */
 export function batchFrameSize(bets: readonly Bet[], agency = 1): number {
-  return serverCodec.frameSize({ type: 'bet_batch', agency, first: 0, bets });
+  return lottery.client.frameSize({ type: 'bet_batch', agency, first: 0, bets });
 }

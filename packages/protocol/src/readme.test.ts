@@ -5,7 +5,7 @@
 import { readFile } from 'node:fs/promises';
 import test from 'ava';
 import { decodeChunks } from '@tp0/codec/testing';
-import { clientCodec, ErrorCode, LOTTERY_VERSION, lotteryMessageTypes, TRANSIENT_ERRORS, type LotteryMessage } from './index.js';
+import { ErrorCode, lottery, LOTTERY_VERSION, lotteryRequestTypes, lotteryResponseTypes, TRANSIENT_ERRORS, type LotteryRequest, type LotteryResponse } from './index.js';
 
 const readme = await readFile(new URL('../README.md', import.meta.url), 'utf8');
 
@@ -93,29 +93,39 @@ class Sample {
   }
 }
 
-const messageRows = tableRows('### Messages').map(([tag, type, , fields]) => ({
+const REQUEST = 'agency → server';
+const RESPONSE = 'server → agency';
+
+const messageRows = tableRows('### Messages').map(([tag, type, direction, fields]) => ({
   tag: Number(tag),
   type: /^`(\w+)`$/.exec(type!)?.[1] ?? type!,
+  direction: direction!,
   fields: parseFields(fields!, `message ${type}`),
 }));
 
-test('the README lists every declared message type, with its tag, in tag order', t => {
+test('the README lists every declared message type, with its tag and direction, in tag order', t => {
+  const declared = [
+    ...lotteryRequestTypes.map(type => [type.tag, type.type, REQUEST] as const),
+    ...lotteryResponseTypes.map(type => [type.tag, type.type, RESPONSE] as const),
+  ].sort((a, b) => a[0] - b[0]);
   t.deepEqual(
-    messageRows.map(row => [row.tag, row.type]),
-    lotteryMessageTypes.map(declared => [declared.tag, declared.type]),
+    messageRows.map(row => [row.tag, row.type, row.direction]),
+    declared,
   );
 });
 
-test("each message is encoded and decoded with exactly the README's layout: u32 length, u8 tag, its fields in order", async t => {
-  const codec = clientCodec();
+test("each message is encoded by its sender and decoded by its receiver with exactly the README's layout: u32 length, u8 tag, its fields in order", async t => {
   for (const row of messageRows) {
     const { value, bytes: fields } = new Sample().fields(row.fields);
-    const message = { type: row.type, ...value } as LotteryMessage;
     const length = Buffer.alloc(4);
     length.writeUInt32BE(1 + fields.length);
     const expected = [...length, row.tag, ...fields];
-    t.deepEqual([...codec.encode(message)], expected, `${row.type} encodes as the README says`);
-    const { messages, error } = await decodeChunks<LotteryMessage>(codec.createDecoders(), [Buffer.from(expected)]);
+    const request = row.direction === REQUEST;
+    const message = { type: row.type, ...value };
+    const encoded = request ? lottery.client.encode(message as LotteryRequest) : lottery.server.encode(message as LotteryResponse);
+    t.deepEqual([...encoded], expected, `${row.type} encodes as the README says`);
+    const receiver = request ? lottery.server : lottery.client;
+    const { messages, error } = await decodeChunks<LotteryRequest | LotteryResponse>(receiver.createDecoders(), [Buffer.from(expected)]);
     t.is(error, undefined, row.type);
     t.deepEqual(messages, [message], `${row.type} decodes as the README says`);
   }

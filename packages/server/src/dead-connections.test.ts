@@ -5,7 +5,7 @@ import type net from 'node:net';
 import { join } from 'node:path';
 import { Connection } from '@tp0/codec';
 import { connectLocal, readUntilClosed } from '@tp0/codec/testing';
-import { clientCodec, ErrorCode, LOTTERY_HEADER, type Bet, type LotteryMessage } from '@tp0/protocol';
+import { ErrorCode, lottery, LOTTERY_HEADER, type Bet, type LotteryResponse } from '@tp0/protocol';
 import type { ServerConfig } from './config.js';
 import { startServer } from './server.js';
 import { decodeReplies, request, sampleBet, type LotteryClient } from './test/clients.js';
@@ -44,7 +44,7 @@ async function start(t: ExecutionContext, patch: Partial<ServerConfig> = {}): Pr
       socket.on('error', () => {});
       sockets.push(socket);
       socket.write(LOTTERY_HEADER);
-      return { socket, conn: new Connection(socket, clientCodec()) };
+      return { socket, conn: new Connection(socket, lottery.client) };
     },
   };
 }
@@ -57,7 +57,7 @@ const logged = (h: Harness, action: string, result: string, agencia: number) =>
   h.logs.parsed().find((l) => l.action === action && l.result === result && l.fields['agencia'] === String(agencia));
 
 /** A new connection as `agency`: hello, then whatever of `all` is not stored yet, finished, and the winners query. */
-async function resumeToWinners(h: Harness, agency: number, all: readonly Bet[]): Promise<LotteryMessage> {
+async function resumeToWinners(h: Harness, agency: number, all: readonly Bet[]): Promise<LotteryResponse> {
   const { conn } = await h.agency();
   const resume = await request(conn, { type: 'hello', agency, secret: '' });
   if (resume.type !== 'resume') throw new Error(`hello answered ${JSON.stringify(resume)}`);

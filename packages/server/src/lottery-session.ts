@@ -1,7 +1,7 @@
 import type net from 'node:net';
 import { route, type Connection, type Route } from '@tp0/codec';
 import type { CourseLogger } from '@tp0/common';
-import { ErrorCode, lotteryProtocol, type LotteryMessage } from '@tp0/protocol';
+import { ErrorCode, lotteryProtocol, type LotteryRequest, type LotteryResponse } from '@tp0/protocol';
 import type { AgencyBindings } from './agencies/bindings.js';
 import type { AgencyLedger } from './agencies/ledger.js';
 import type { BetIngest } from './bet-ingest.js';
@@ -10,7 +10,7 @@ import type { InFlightWork } from './in-flight.js';
 import { LotteryError, type AgencyId, type Lottery } from './lottery.js';
 import { CLIENT_CLOSE_MS, logSessionEnd } from './session-end.js';
 
-export type LotteryConnection = Connection<LotteryMessage, LotteryMessage>;
+export type LotteryConnection = Connection<LotteryRequest, LotteryResponse>;
 
 export interface LotterySessionParts {
   readonly log: CourseLogger;
@@ -42,7 +42,7 @@ export interface LotterySession {
  * newer connection's `hello` for the agency takes it over (that one is answered SESSION_TAKEN_OVER and closed).
  * A connection silent for longer than the idle timeout is answered TIMEOUT and closed.
  */
-export function lotteryRoute(socket: net.Socket, parts: LotterySessionParts, started: (conn: LotteryConnection) => void): Route<LotteryMessage, LotteryMessage> {
+export function lotteryRoute(socket: net.Socket, parts: LotterySessionParts, started: (conn: LotteryConnection) => void): Route<LotteryRequest, LotteryResponse> {
   // From the accept: a socket that closes while its protocol is chosen is gone too.
   const gone = new Promise<null>((resolve) => socket.once('close', () => resolve(null)));
   let session: LotterySession | undefined;
@@ -71,7 +71,7 @@ export function lotteryRoute(socket: net.Socket, parts: LotterySessionParts, sta
 }
 
 /** The course's action name for a message's failure line. */
-const FAILURE_ACTION: Partial<Record<LotteryMessage['type'], string>> = {
+const FAILURE_ACTION: Partial<Record<LotteryRequest['type'], string>> = {
   bet: 'apuesta_almacenada',
   bet_batch: 'apuesta_recibida',
   winners_query: 'consulta_ganadores',
@@ -79,18 +79,10 @@ const FAILURE_ACTION: Partial<Record<LotteryMessage['type'], string>> = {
 };
 
 /** The reply to one message from an agency; null when the connection closed while its query waited. */
-async function answer(message: LotteryMessage, session: LotterySession, parts: LotterySessionParts): Promise<LotteryMessage | null> {
+async function answer(message: LotteryRequest, session: LotterySession, parts: LotterySessionParts): Promise<LotteryResponse | null> {
   const { log, lottery, ingest, work } = parts;
   const { ip } = session;
   try {
-    switch (message.type) {
-      case 'ack':
-      case 'error':
-      case 'winners':
-      case 'resume':
-        log.info('unexpected_message', 'fail', { ip, type: message.type });
-        return errorReply(ErrorCode.UNEXPECTED_MESSAGE, `a client does not send ${message.type} messages`);
-    }
     const agency = lottery.agency(message.agency);
     const refused = bindingProblem(message, agency, session, parts);
     if (refused !== null) return refused;
@@ -128,7 +120,7 @@ async function answer(message: LotteryMessage, session: LotterySession, parts: L
  * connection (SESSION_TAKEN_OVER), or another connection holds the agency and this message is not a `hello`
  * (AGENCY_BUSY). A `hello` takes the agency over from the connection holding it.
  */
-function bindingProblem(message: LotteryMessage, agency: AgencyId, session: LotterySession, parts: LotterySessionParts): ErrorReply | null {
+function bindingProblem(message: LotteryRequest, agency: AgencyId, session: LotterySession, parts: LotterySessionParts): ErrorReply | null {
   const { ip } = session;
   const bound = parts.bindings.agencyOf(session);
   if (bound === undefined) {
@@ -170,7 +162,7 @@ function endTakenOver(previous: LotterySession, agency: AgencyId, by: LotterySes
 }
 
 /** `hello`: how many of the agency's bets are stored, once every write it started is done. */
-async function resume(agency: AgencyId, ip: string, parts: LotterySessionParts): Promise<LotteryMessage> {
+async function resume(agency: AgencyId, ip: string, parts: LotterySessionParts): Promise<LotteryResponse> {
   const stored = await parts.ledger.exclusive(agency, async () => parts.ledger.stored(agency));
   const finished = parts.lottery.hasFinished(agency);
   parts.log.info('reanudar', 'success', { ip, agencia: agency, almacenadas: stored, finalizada: finished });
@@ -178,7 +170,7 @@ async function resume(agency: AgencyId, ip: string, parts: LotterySessionParts):
 }
 
 /** `finished`: acked once recorded on disk, and only when exactly `total` bets of the agency are stored. */
-async function finish(agency: AgencyId, total: number, ip: string, parts: LotterySessionParts): Promise<LotteryMessage> {
+async function finish(agency: AgencyId, total: number, ip: string, parts: LotterySessionParts): Promise<LotteryResponse> {
   return parts.ledger.exclusive(agency, async () => {
     const stored = parts.ledger.stored(agency);
     if (stored !== total) {

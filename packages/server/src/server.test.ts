@@ -4,7 +4,7 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { connectLocal } from '@tp0/codec/testing';
-import { ErrorCode, LOTTERY_HEADER, type Bet, type LotteryMessage } from '@tp0/protocol';
+import { ErrorCode, lottery, LOTTERY_HEADER, type Bet, type LotteryResponse } from '@tp0/protocol';
 import type { ServerConfig } from './config.js';
 import { startServer, type RunningServer } from './server.js';
 import { BetRowError } from './storage/bets.js';
@@ -106,7 +106,20 @@ test('unknown agencies and bets after finished get UNKNOWN_AGENCY; finished twic
   const late = await request(conn, { type: 'bet_batch', agency: 1, first: 0, bets: [sampleBet('1', 1)] });
   t.like(late, { type: 'error', code: ErrorCode.UNKNOWN_AGENCY });
   t.regex((late as { message: string }).message, /already finished/);
-  t.like(await request(conn, { type: 'ack', count: 1 }), { type: 'error', code: ErrorCode.UNEXPECTED_MESSAGE });
+});
+
+test('a server-to-client message sent by a client does not decode: the bets before it are acked, then MALFORMED and the close', async (t) => {
+  const h = await start(t);
+  const ack = lottery.server.encode({ type: 'ack', count: 1 });
+  const bet = lotteryFrames([{ type: 'bet', agency: 1, bet: sampleBet('21', 21) }]);
+  const { reply, endedByServer } = await rawExchange(h.server.port, Buffer.concat([LOTTERY_HEADER, bet, ack]));
+  t.true(endedByServer);
+  const replies = await decodeReplies(reply);
+  t.deepEqual(replies[0], { type: 'ack', count: 1 });
+  t.is(replies.length, 2);
+  t.like(replies[1], { type: 'error', code: ErrorCode.MALFORMED });
+  t.regex((replies[1] as { message: string }).message, /unknown type tag 0x03/);
+  t.true(lines(h, 'protocol_error').some((l) => l.result === 'fail' && l.fields['ip'] === '127.0.0.1'));
 });
 
 test('garbage gets an error reply and only that connection closes', async (t) => {
@@ -134,7 +147,7 @@ test('regression: 40 batches and a bad frame in one write: every batch is stored
   const { reply, endedByServer } = await rawExchange(h.server.port, Buffer.concat([LOTTERY_HEADER, frames, UNKNOWN_TYPE_FRAME]));
 
   const replies = await decodeReplies(reply);
-  t.deepEqual(replies.slice(0, -1), batches.map((bets): LotteryMessage => ({ type: 'ack', count: bets.length })));
+  t.deepEqual(replies.slice(0, -1), batches.map((bets): LotteryResponse => ({ type: 'ack', count: bets.length })));
   t.like(replies.at(-1), { type: 'error', code: ErrorCode.MALFORMED });
   t.true(endedByServer, 'the server ended the connection with a FIN after the error reply');
   const documents = (await readFile(h.betsFile, 'utf8')).split('\r\n').slice(0, -1).map((row) => row.split(',')[3]);
@@ -231,7 +244,7 @@ test('shutdown during traffic: every batch is either acked and stored, or refuse
   const traffic = conns.map(async (conn, i) => {
     for (let b = 0; b < 200; b += 1) {
       const bets = Array.from({ length: 20 }, (_, k) => sampleBet(String(b * 100 + k), k));
-      let reply: LotteryMessage;
+      let reply: LotteryResponse;
       try {
         reply = await request(conn, { type: 'bet_batch', agency: i + 1, first: b * 20, bets });
       } catch {
@@ -263,7 +276,7 @@ test('the draw happens and is answered while the process has no file descriptor 
   proc.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
   const code = await new Promise<number | null>((resolve) => proc.on('close', resolve));
   t.is(code, 0, out);
-  const report = JSON.parse(out) as { openError: string; held: number; finished: LotteryMessage; winners: LotteryMessage[] };
+  const report = JSON.parse(out) as { openError: string; held: number; finished: LotteryResponse; winners: LotteryResponse[] };
   t.is(report.openError, 'EMFILE');
   t.true(report.held > 0);
   t.deepEqual(report.finished, { type: 'ack', count: 0 });

@@ -2,7 +2,7 @@ import test, { type ExecutionContext } from 'ava';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { connectLocal, readUntilClosed } from '@tp0/codec/testing';
-import { ErrorCode, LOTTERY_HEADER, type Bet, type LotteryMessage } from '@tp0/protocol';
+import { ErrorCode, LOTTERY_HEADER, type Bet, type LotteryResponse } from '@tp0/protocol';
 import type { ServerConfig } from './config.js';
 import { startServer, type RunningServer } from './server.js';
 import { decodeReplies, lotteryClient, lotteryFrames, request, sampleBet, type LotteryClient } from './test/clients.js';
@@ -152,7 +152,7 @@ test('idle timeout: silent, stuck mid-frame and byte-dribbling connections are c
   const [silentReply, headerReply, dribblerReply] = await Promise.all([silent, header, dribbler].map((s) => readUntilClosed(s)));
   t.is(silentReply.length, 0, 'no protocol chosen: the socket is just closed');
   for (const reply of [headerReply, dribblerReply]) {
-    const replies: LotteryMessage[] = await decodeReplies(reply);
+    const replies: LotteryResponse[] = await decodeReplies(reply);
     t.like(replies, [{ type: 'error', code: ErrorCode.TIMEOUT }]);
   }
   t.true(sent < frame.length, 'the dribbled frame never completed');

@@ -7,7 +7,7 @@ import type net from 'node:net';
 import path from 'node:path';
 import test from 'ava';
 import { connectLocal as connect, decodeChunks, readUntilClosed } from '@tp0/codec/testing';
-import { clientCodec, ErrorCode, LOTTERY_HEADER, type Bet, type LotteryMessage } from '@tp0/protocol';
+import { ErrorCode, lottery, LOTTERY_HEADER, type Bet, type LotteryResponse } from '@tp0/protocol';
 import { generateAgencyFiles } from './gen-data.js';
 import { startClientProcess, startServerProcess } from './run/processes.js';
 import { summarize } from './run/summary.js';
@@ -53,12 +53,12 @@ function closedByPeer(socket: net.Socket): boolean {
 }
 
 /** The lottery messages in what a server sent. */
-async function decodeReply(bytes: Buffer): Promise<LotteryMessage[]> {
-  return (await decodeChunks<LotteryMessage>(clientCodec().createDecoders(), [bytes])).messages;
+async function decodeReply(bytes: Buffer): Promise<LotteryResponse[]> {
+  return (await decodeChunks<LotteryResponse>(lottery.client.createDecoders(), [bytes])).messages;
 }
 
 /** The code of each message, or its type when it is not an error reply. */
-function errorCodes(messages: readonly LotteryMessage[]): Array<ErrorCode | string> {
+function errorCodes(messages: readonly LotteryResponse[]): Array<ErrorCode | string> {
   return messages.map((m) => (m.type === 'error' ? m.code : m.type));
 }
 

@@ -18,7 +18,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { lastValueFrom } from 'rxjs';
 import { Connection, detectProtocol } from '@tp0/codec';
-import { lotteryProtocol, type LotteryMessage } from '@tp0/protocol';
+import { lotteryProtocol, type LotteryRequest, type LotteryResponse } from '@tp0/protocol';
 
 const rows = Number(process.argv[2] ?? 1_000_000);
 const maxAmount = process.argv[3] ?? '134';
@@ -51,9 +51,9 @@ function startAckServer(): Promise<{ server: net.Server; port: number; stats: { 
   });
   async function session(socket: net.Socket): Promise<void> {
     const selection = await detectProtocol(socket, [lotteryProtocol]);
-    const connection = new Connection<LotteryMessage, LotteryMessage>(socket, lotteryProtocol.codec, { selection });
+    const connection = new Connection<LotteryRequest, LotteryResponse>(socket, lotteryProtocol.codec, { selection });
     const winners: string[] = [];
-    const reply = async (message: LotteryMessage): Promise<void> => {
+    const reply = async (message: LotteryRequest): Promise<void> => {
       if (message.type === 'hello') {
         // A fresh session: nothing stored yet.
         await connection.send({ type: 'resume', agency: message.agency, stored: 0, finished: 0 });

@@ -5,7 +5,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { lastValueFrom } from 'rxjs';
 import { Connection, detectProtocol } from '@tp0/codec';
 import { createLogger, parseLogLine, type CourseLogger, type ParsedLogLine } from '@tp0/common';
-import { echoProtocol, ErrorCode, lotteryProtocol, type Bet, type LotteryMessage } from '@tp0/protocol';
+import { echoProtocol, ErrorCode, lotteryProtocol, type Bet, type LotteryRequest, type LotteryResponse } from '@tp0/protocol';
 
 export interface LotteryServerOptions {
   /** Answer nothing from batch number `n` (1-based, over all connections) on: a stuck server. Batches still arrive and are counted. */
@@ -67,7 +67,7 @@ export async function startLotteryServer(options: LotteryServerOptions = {}): Pr
   let finished = false;
   let arrived = 0;
 
-  async function reply(connection: Connection<LotteryMessage, LotteryMessage>, socket: net.Socket, session: { batches: number; held: boolean; index: number }, message: LotteryMessage): Promise<void> {
+  async function reply(connection: Connection<LotteryRequest, LotteryResponse>, socket: net.Socket, session: { batches: number; held: boolean; index: number }, message: LotteryRequest): Promise<void> {
     events.push(message.type);
     if (session.held && message.type !== 'bet_batch') return;
     switch (message.type) {
@@ -112,8 +112,6 @@ export async function startLotteryServer(options: LotteryServerOptions = {}): Pr
         const documents = stored.filter(bet => bet.number === 7574).map(bet => bet.document);
         return connection.send({ type: 'winners', agency: options.winnersAgency ?? message.agency, documents });
       }
-      default:
-        return connection.send({ type: 'error', code: ErrorCode.UNEXPECTED_MESSAGE, message: message.type });
     }
   }
 
@@ -121,7 +119,7 @@ export async function startLotteryServer(options: LotteryServerOptions = {}): Pr
     const index = ++connections;
     const selection = await detectProtocol(socket, [lotteryProtocol], echoProtocol);
     if (selection.protocol !== lotteryProtocol) throw new Error(`not a lottery client: ${selection.protocol.name}`);
-    const connection = new Connection<LotteryMessage, LotteryMessage>(socket, lotteryProtocol.codec, { selection });
+    const connection = new Connection<LotteryRequest, LotteryResponse>(socket, lotteryProtocol.codec, { selection });
     const session = { batches: 0, held: false, index };
     await lastValueFrom(connection.handle(message => reply(connection, socket, session, message)), { defaultValue: undefined });
     await connection.close();

@@ -14,7 +14,7 @@ import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { Connection } from '@tp0/codec';
 import { createLogger } from '@tp0/common';
-import { clientCodec, LOTTERY_HEADER, type AgencyBet, type LotteryMessage } from '@tp0/protocol';
+import { lottery, LOTTERY_HEADER, type AgencyBet, type LotteryRequest, type LotteryResponse } from '@tp0/protocol';
 import type { ServerConfig } from '../config.js';
 import { finishedRecordPath, startServer } from '../server.js';
 import { encodeBets, LOTTERY_WINNER_NUMBER } from '../storage/bets.js';
@@ -42,16 +42,16 @@ async function generate(path: string, count: number): Promise<number[]> {
   return perAgency;
 }
 
-type Client = Connection<LotteryMessage, LotteryMessage>;
+type Client = Connection<LotteryResponse, LotteryRequest>;
 
 async function connect(port: number): Promise<Client> {
   const socket = net.connect(port, '127.0.0.1');
   await new Promise<void>((resolve, reject) => socket.once('connect', resolve).once('error', reject));
   socket.write(LOTTERY_HEADER);
-  return new Connection(socket, clientCodec());
+  return new Connection(socket, lottery.client);
 }
 
-async function request(conn: Client, message: LotteryMessage): Promise<LotteryMessage> {
+async function request(conn: Client, message: LotteryRequest): Promise<LotteryResponse> {
   await conn.send(message);
   return conn.receive();
 }

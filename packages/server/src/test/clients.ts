@@ -1,19 +1,19 @@
 /** Lottery-specific client helpers; plain sockets come from @tp0/codec/testing. */
 import { Connection, encodeFrame } from '@tp0/codec';
 import { connectLocal, decodeChunks, readUntilClosed } from '@tp0/codec/testing';
-import { clientCodec, LOTTERY_HEADER, type Bet, type LotteryMessage } from '@tp0/protocol';
+import { lottery, LOTTERY_HEADER, type Bet, type LotteryRequest, type LotteryResponse } from '@tp0/protocol';
 
-export type LotteryClient = Connection<LotteryMessage, LotteryMessage>;
+export type LotteryClient = Connection<LotteryResponse, LotteryRequest>;
 
 /** An agency's connection: the lottery header first, then frames through the client codec. */
 export async function lotteryClient(port: number): Promise<LotteryClient> {
   const socket = await connectLocal(port);
   socket.write(LOTTERY_HEADER);
-  return new Connection(socket, clientCodec());
+  return new Connection(socket, lottery.client);
 }
 
 /** Sends `message` and returns the next reply. */
-export async function request(conn: LotteryClient, message: LotteryMessage): Promise<LotteryMessage> {
+export async function request(conn: LotteryClient, message: LotteryRequest): Promise<LotteryResponse> {
   await conn.send(message);
   return conn.receive();
 }
@@ -31,17 +31,16 @@ export async function rawExchange(port: number, bytes: Buffer): Promise<{ reply:
 }
 
 /** `messages` as lottery frames, back to back. */
-export function lotteryFrames(messages: readonly LotteryMessage[]): Buffer {
-  const codec = clientCodec();
-  return Buffer.concat(messages.map((m) => codec.encode(m)));
+export function lotteryFrames(messages: readonly LotteryRequest[]): Buffer {
+  return Buffer.concat(messages.map((m) => lottery.client.encode(m)));
 }
 
 /** A frame whose type tag names no lottery message. */
 export const UNKNOWN_TYPE_FRAME = encodeFrame(Buffer.from([0xee, 1, 2]));
 
 /** The lottery messages in `bytes`, decoded as a client does; throws when the bytes are not whole frames. */
-export async function decodeReplies(bytes: Buffer): Promise<LotteryMessage[]> {
-  const { messages, error } = await decodeChunks<LotteryMessage>(clientCodec().createDecoders(), [bytes]);
+export async function decodeReplies(bytes: Buffer): Promise<LotteryResponse[]> {
+  const { messages, error } = await decodeChunks<LotteryResponse>(lottery.client.createDecoders(), [bytes]);
   if (error !== undefined) throw error;
   return messages;
 }

@@ -13,7 +13,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { Connection, detectProtocol } from '@tp0/codec';
-import { lotteryProtocol, type LotteryMessage } from '@tp0/protocol';
+import { lotteryProtocol, type LotteryRequest, type LotteryResponse } from '@tp0/protocol';
 import { integerFlag } from '../cli-args.js';
 import { appCommand } from '../run/processes.js';
 import { describeMachine, loadAverage, median, nodeStartupMs, table, withoutExtraCaCerts } from './machine.js';
@@ -31,7 +31,7 @@ async function firstBatchServer(): Promise<{ port: number; firstBatch: (agency: 
     socket.on('error', () => {});
     void (async () => {
       const selection = await detectProtocol(socket, [lotteryProtocol]);
-      const connection = new Connection<LotteryMessage, LotteryMessage>(socket, lotteryProtocol.codec, { selection });
+      const connection = new Connection<LotteryRequest, LotteryResponse>(socket, lotteryProtocol.codec, { selection });
       const hello = await connection.receive();
       if (hello.type !== 'hello') throw new Error(`expected hello, got ${hello.type}`);
       await connection.send({ type: 'resume', agency: hello.agency, stored: 0, finished: 0 });

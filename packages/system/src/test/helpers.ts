@@ -6,7 +6,7 @@ import type { ExecutionContext } from 'ava';
 import { Connection } from '@tp0/codec';
 import { connectLocal } from '@tp0/codec/testing';
 import { parseLogLine } from '@tp0/common';
-import { clientCodec, LOTTERY_HEADER, type Bet, type LotteryMessage } from '@tp0/protocol';
+import { lottery, LOTTERY_HEADER, type Bet, type LotteryRequest, type LotteryResponse } from '@tp0/protocol';
 import { csvRows } from '../run/csv.js';
 
 /** A fresh directory removed after the test (kept when it failed, for a look). */
@@ -29,17 +29,17 @@ export function bet(document: string, number: number, patch: Partial<Bet> = {}):
   return { firstName: 'Belén', lastName: 'Sánchez', document, birthdate: '1999-03-17', number, ...patch };
 }
 
-export type LotteryConnection = Connection<LotteryMessage, LotteryMessage>;
+export type LotteryConnection = Connection<LotteryResponse, LotteryRequest>;
 
 /** A lottery client built only from @tp0/codec and @tp0/protocol: the header, then frames. */
 export async function rawLottery(port: number): Promise<{ socket: net.Socket; conn: LotteryConnection }> {
   const socket = await connectLocal(port);
-  const conn = new Connection(socket, clientCodec());
+  const conn = new Connection(socket, lottery.client);
   await conn.sendBytes(LOTTERY_HEADER);
   return { socket, conn };
 }
 
-export async function request(conn: LotteryConnection, message: LotteryMessage): Promise<LotteryMessage> {
+export async function request(conn: LotteryConnection, message: LotteryRequest): Promise<LotteryResponse> {
   await conn.send(message);
   return conn.receive();
 }
