@@ -369,21 +369,30 @@ export class Project {
    * is missing, and take a missing exit code from `docker inspect`.
    */
   private async catchUp(): Promise<void> {
-    const seen = new Map<string, number>();
-    for (const entry of this.entries) seen.set(entry.service, (seen.get(entry.service) ?? 0) + 1);
-    const record = await this.compose_(['logs', '--no-color']);
-    for (const raw of record.stdout.split('\n')) {
-      const service = splitServiceLine(raw)?.service;
-      if (service === undefined) continue;
-      const skip = seen.get(service) ?? 0;
-      if (skip > 0) seen.set(service, skip - 1);
-      else this.read(raw, 'missed by logs -f');
-    }
+    await this.readMissedLines();
     for (const service of Object.keys(this.compose.toJS().services as object)) {
       if (this.exits.has(service)) continue;
       const state = await containerState(service);
       if (state?.Status !== 'exited') continue;
       this.read(`${service} exited with code ${state.ExitCode}`, 'from docker inspect: logs -f quit without it');
+    }
+  }
+
+  /**
+   * Reads the record once more with `logs` (no -f) and takes the lines `logs -f` did not give for `services` (all when
+   * omitted): each service's first lines are those already read, in order.
+   */
+  private async readMissedLines(services: readonly string[] = []): Promise<void> {
+    const seen = new Map<string, number>();
+    for (const entry of this.entries) seen.set(entry.service, (seen.get(entry.service) ?? 0) + 1);
+    const record = await this.compose_(['logs', '--no-color', ...services]);
+    for (const line of record.stdout.split('\n')) {
+      const raw = line.replace(ANSI_ESCAPE, '');
+      const service = splitServiceLine(raw)?.service;
+      if (service === undefined || (services.length > 0 && !services.includes(service))) continue;
+      const skip = seen.get(service) ?? 0;
+      if (skip > 0) seen.set(service, skip - 1);
+      else this.read(raw, 'missed by logs -f');
     }
   }
 
@@ -490,7 +499,11 @@ export class Project {
     // Never rejects: a container that does not exit in time is reported by waitExitLine's timeout.
     const code = await waitExited(service, timeoutMs).catch(() => new Promise<never>(() => undefined));
     await sleep(3_000);
-    if (!this.exits.has(service)) this.read(`${service} exited with code ${code}`, 'from docker inspect: it exited before logs -f attached');
+    if (!this.exits.has(service)) {
+      // Compose v2's logs -f can also miss the lines of a container that exited while it attached.
+      await this.readMissedLines([service]);
+      if (!this.exits.has(service)) this.read(`${service} exited with code ${code}`, 'from docker inspect: it exited before logs -f attached');
+    }
     return this.exits.get(service)!;
   }
 
